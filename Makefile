@@ -1,0 +1,45 @@
+# The two commands: `make up` (install, build, start Berth) and `make test`.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+DATA_DIR ?= /var/lib/berth
+
+.PHONY: all setup configure build up test unit integration bench format check-format tidy clean
+
+all: build
+
+setup:
+	./scripts/setup
+
+configure:
+	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja
+
+build: setup configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+up: build
+	./$(BUILD)/berth up --data-dir $(DATA_DIR)
+
+# Unit tests, then the integration tests (root: real crun, overlayfs, CNI, registry).
+test: build check-format
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 300
+
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+integration: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L integration --timeout 300
+
+bench: build
+	./bench/pod_start.sh
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+check-format:
+	git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run -Werror
+
+tidy: configure
+	git ls-files 'src/*.cc' | xargs -r clang-tidy -p $(BUILD) --quiet
+
+clean:
+	rm -rf $(BUILD)
