@@ -7,11 +7,10 @@
 // Unknown fields are ignored by decodePod (as the API server does with fieldValidation=Ignore);
 // unknownFields() lists them for strict validation.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/pod.h"
 #include "base/error.h"

@@ -11,8 +11,9 @@
 namespace berth::api {
 
 struct FieldError {
-  std::string field;     // "spec.containers[0].name"
-  std::string type;      // "Required value", "Invalid value", "Unsupported value", "Duplicate value", "Forbidden"
+  std::string field;  // "spec.containers[0].name"
+  std::string type;   // "Required value", "Invalid value", "Unsupported value", "Duplicate value",
+                      // "Forbidden"
   std::string badValue;  // as JSON text, empty for Required
   std::string detail;    // "a lowercase RFC 1123 label must consist of ..."
 

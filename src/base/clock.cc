@@ -1,8 +1,8 @@
 #include "base/clock.h"
 
-#include <ctime>
-
 #include <fmt/format.h>
+
+#include <ctime>
 
 namespace berth {
 namespace {
@@ -24,7 +24,11 @@ std::string format(Clock::WallTime t, bool nanos) {
 
 }  // namespace
 
-std::string rfc3339(Clock::WallTime t) { return format(t, false); }
-std::string rfc3339Nano(Clock::WallTime t) { return format(t, true); }
+std::string rfc3339(Clock::WallTime t) {
+  return format(t, false);
+}
+std::string rfc3339Nano(Clock::WallTime t) {
+  return format(t, true);
+}
 
 }  // namespace berth

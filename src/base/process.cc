@@ -239,9 +239,13 @@ Result<Outcome> runChecked(const std::vector<std::string>& argv, const Options& 
   return outcome;
 }
 
-void becomeSubreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
+void becomeSubreaper() {
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
 
-bool alive(pid_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
+bool alive(pid_t pid) {
+  return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
+}
 
 unsigned long long startTime(pid_t pid) {
   auto stat = files::read(fmt::format("/proc/{}/stat", pid));

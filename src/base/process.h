@@ -29,8 +29,8 @@ struct Options {
 };
 
 struct Outcome {
-  int exitCode = -1;   // valid when signal == 0
-  int signal = 0;      // the signal that ended the child, or 0
+  int exitCode = -1;  // valid when signal == 0
+  int signal = 0;     // the signal that ended the child, or 0
   std::string out;
   std::string err;
 

@@ -1,8 +1,7 @@
 #include "base/random.h"
 
-#include <sys/random.h>
-
 #include <fmt/format.h>
+#include <sys/random.h>
 
 #include <vector>
 

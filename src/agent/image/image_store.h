@@ -37,8 +37,8 @@ struct ImageConfig {
 };
 
 struct Image {
-  std::string id;              // config digest, "sha256:<hex>"
-  std::string manifestDigest;  // digest of the (platform) manifest that was pulled
+  std::string id;                  // config digest, "sha256:<hex>"
+  std::string manifestDigest;      // digest of the (platform) manifest that was pulled
   std::vector<std::string> names;  // references that point at it, e.g. "127.0.0.1:5000/bb:1"
   ImageConfig config;
   std::vector<std::string> layerDigests;  // compressed layer digests, base layer first
@@ -83,8 +83,7 @@ class ImageStore {
 
   // Deletes images not in `inUse` (ids) and with no name, when `all` also named ones, then
   // every blob and unpacked layer no remaining image references. Returns the removed ids.
-  virtual Result<std::vector<std::string>> prune(const std::set<std::string>& inUse,
-                                                 bool all) = 0;
+  virtual Result<std::vector<std::string>> prune(const std::set<std::string>& inUse, bool all) = 0;
 
   // Unpacked layer directories of `image`, TOP layer first (overlayfs lowerdir order).
   virtual Result<std::vector<std::filesystem::path>> layerDirs(const Image& image) = 0;

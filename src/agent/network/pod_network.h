@@ -36,7 +36,7 @@ struct Sandbox {
   std::filesystem::path netns;  // bind-mounted /proc/<pid>/ns/net
   std::filesystem::path ipcns;
   std::filesystem::path utsns;
-  std::string ip;       // pod IP on the bridge network
+  std::string ip;  // pod IP on the bridge network
   std::string gateway;
 };
 

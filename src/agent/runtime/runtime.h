@@ -37,16 +37,16 @@ struct Mount {
 };
 
 struct Resources {
-  std::optional<uint64_t> cpuShares;     // from requests.cpu (milli * 1024 / 1000, min 2)
+  std::optional<uint64_t> cpuShares;      // from requests.cpu (milli * 1024 / 1000, min 2)
   std::optional<int64_t> cpuQuotaMicros;  // from limits.cpu, per 100 ms period
   std::optional<int64_t> memoryLimitBytes;
   std::optional<int64_t> pidsLimit;
 };
 
 struct ContainerSpec {
-  std::string id;                 // runtime id: [a-z0-9-], no '/', unique on this node
-  std::filesystem::path dir;      // the container's directory (see above)
-  std::filesystem::path rootfs;   // prepared root filesystem (overlay mount)
+  std::string id;                // runtime id: [a-z0-9-], no '/', unique on this node
+  std::filesystem::path dir;     // the container's directory (see above)
+  std::filesystem::path rootfs;  // prepared root filesystem (overlay mount)
   bool readOnlyRootfs = false;
 
   std::vector<std::string> args;  // argv; args[0] resolved in PATH by the runtime
@@ -62,7 +62,7 @@ struct ContainerSpec {
   std::string ipcnsPath;
   std::string utsnsPath;
 
-  std::vector<Mount> mounts;  // added to the default /proc, /dev, /sys, ... mounts
+  std::vector<Mount> mounts;         // added to the default /proc, /dev, /sys, ... mounts
   std::vector<std::string> capAdd;   // "NET_ADMIN" or "CAP_NET_ADMIN"
   std::vector<std::string> capDrop;  // "ALL" drops the default set
   bool privileged = false;
@@ -138,10 +138,10 @@ class Runtime {
 using RuntimePtr = std::unique_ptr<Runtime>;
 
 struct RuntimeOptions {
-  std::string runtimePath = "crun";            // or "runc"
-  std::filesystem::path stateRoot;             // --root for the OCI runtime (per agent)
-  std::filesystem::path monitorPath;           // the berth-monitor binary
-  std::filesystem::path seccompProfile;        // empty: the built-in profile
+  std::string runtimePath = "crun";      // or "runc"
+  std::filesystem::path stateRoot;       // --root for the OCI runtime (per agent)
+  std::filesystem::path monitorPath;     // the berth-monitor binary
+  std::filesystem::path seccompProfile;  // empty: the built-in profile
 };
 
 RuntimePtr makeOciRuntime(RuntimeOptions options);
