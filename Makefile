@@ -30,7 +30,7 @@ integration: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L integration --timeout 300
 
 bench: build
-	./bench/pod_start.sh
+	./bench/pod_start.py --build $(BUILD)
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

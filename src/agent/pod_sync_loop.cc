@@ -1,0 +1,328 @@
+#include "agent/pod_sync_loop.h"
+
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "agent/image/snapshot.h"
+#include "api/pod_codec.h"
+#include "base/files.h"
+
+namespace berth::agent {
+namespace fs = std::filesystem;
+
+PodSyncLoop::PodSyncLoop(SyncOptions options, image::ImageStore& images, runtime::Runtime& runtime,
+                         network::PodNetwork& network, Clock& clock)
+    : options_(std::move(options)),
+      images_(images),
+      runtime_(runtime),
+      network_(network),
+      clock_(clock) {}
+
+PodSyncLoop::~PodSyncLoop() {
+  stop();
+}
+
+fs::path PodSyncLoop::podDir(const std::string& uid) const {
+  return options_.root / "pods" / uid;
+}
+
+Status PodSyncLoop::start() {
+  BERTH_TRY_STATUS(files::makeDirs(options_.root / "pods"));
+  BERTH_TRY_STATUS(files::makeDirs(options_.root / "logs"));
+  inotifyFd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  stopFd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (inotifyFd_ < 0 || stopFd_ < 0) {
+    return fail(errnoError(errno, "inotify_init"));
+  }
+  // Adopt what a previous run of the agent left: every recorded pod comes back as it was; the
+  // first sync reconciles it with the sources' wishes.
+  BERTH_ASSIGN_OR_RETURN(auto uids, files::listDir(options_.root / "pods"));
+  for (const auto& uid : uids) {
+    auto record = loadRecord(podDir(uid) / "record.json");
+    if (!record) {
+      spdlog::warn("pod dir '{}' has no usable record ({}); removing it", uid,
+                   record.error().message());
+      BERTH_TRY_STATUS(files::removeAll(podDir(uid)));
+      continue;
+    }
+    auto entry = std::make_shared<Entry>();
+    entry->record = std::move(*record);
+    entry->current = entry->record.pod;
+    if (auto status = files::read(podDir(uid) / "status.json")) {
+      auto j = nlohmann::json::parse(*status, nullptr, false);
+      if (auto pod = api::decodePod(j); pod) {
+        entry->current = std::move(*pod);
+      }
+    }
+    for (const auto& c : entry->record.containers) {
+      if (c.started) {
+        watchContainer(uid, c.dir);
+      }
+    }
+    spdlog::info("adopted pod '{}/{}' ({})", entry->record.pod.metadata.namespace_,
+                 entry->record.pod.metadata.name, uid);
+    std::lock_guard lock(mu_);
+    pods_[uid] = entry;
+  }
+  cleanupOrphans();
+  running_ = true;
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    workers_.emplace_back([this] { workerLoop(); });
+  }
+  exitWatcher_ = std::thread([this] { exitWatchLoop(); });
+  std::lock_guard lock(mu_);
+  for (const auto& [uid, entry] : pods_) {
+    queue_.add(uid);
+  }
+  return ok();
+}
+
+void PodSyncLoop::stop() {
+  if (!running_.exchange(false)) {
+    return;
+  }
+  queue_.shutDown();
+  uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(stopFd_, &one, sizeof(one));
+  for (auto& t : workers_) {
+    t.join();
+  }
+  workers_.clear();
+  if (exitWatcher_.joinable()) {
+    exitWatcher_.join();
+  }
+  ::close(inotifyFd_);
+  ::close(stopFd_);
+  inotifyFd_ = stopFd_ = -1;
+}
+
+void PodSyncLoop::setPods(const std::string& source, std::vector<DesiredPod> pods) {
+  std::lock_guard lock(mu_);
+  std::set<std::string> wanted;
+  for (auto& d : pods) {
+    const std::string uid = d.pod.metadata.uid;
+    wanted.insert(uid);
+    auto it = pods_.find(uid);
+    if (it != pods_.end()) {
+      if (!it->second->desired) {
+        it->second->desired = true;  // came back before its teardown ran
+        queue_.add(uid);
+      }
+      continue;
+    }
+    auto entry = std::make_shared<Entry>();
+    entry->record.pod = std::move(d.pod);
+    entry->record.source = source;
+    if (!d.invalidMessage.empty()) {
+      entry->record.invalidReason = "Invalid";
+      entry->record.invalidMessage = d.invalidMessage;
+    }
+    entry->current = entry->record.pod;
+    entry->current.status.phase = "Pending";
+    pods_[uid] = entry;
+    queue_.add(uid);
+  }
+  for (auto& [uid, entry] : pods_) {
+    if (entry->record.source == source && wanted.count(uid) == 0 && entry->desired) {
+      entry->desired = false;
+      queue_.add(uid);
+    }
+  }
+}
+
+std::vector<api::Pod> PodSyncLoop::pods() const {
+  std::lock_guard lock(mu_);
+  std::vector<api::Pod> out;
+  for (const auto& [uid, entry] : pods_) {
+    out.push_back(entry->current);
+  }
+  return out;
+}
+
+std::set<std::string> PodSyncLoop::imagesInUse() const {
+  std::lock_guard lock(mu_);
+  std::set<std::string> out;
+  for (const auto& [uid, entry] : pods_) {
+    for (const auto& cs : entry->current.status.containerStatuses) {
+      if (!cs.imageID.empty()) {
+        out.insert(cs.imageID);
+      }
+    }
+    for (const auto& cs : entry->current.status.initContainerStatuses) {
+      if (!cs.imageID.empty()) {
+        out.insert(cs.imageID);
+      }
+    }
+  }
+  return out;
+}
+
+void PodSyncLoop::setStatusListener(StatusListener listener) {
+  std::lock_guard lock(mu_);
+  listener_ = std::move(listener);
+}
+
+Result<ContainerLocation> PodSyncLoop::locate(const std::string& namespace_, const std::string& pod,
+                                              const std::string& container) {
+  EntryPtr entry;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [uid, e] : pods_) {
+      if (e->current.metadata.name == pod && e->current.metadata.namespace_ == namespace_ &&
+          e->desired) {
+        entry = e;
+      }
+    }
+  }
+  if (!entry) {
+    return fail(ErrorCode::kNotFound, "pod '{}/{}' not found", namespace_, pod);
+  }
+  std::lock_guard lock(entry->mu);
+  const PodRecord& rec = entry->record;
+  const ContainerRecord* found = nullptr;
+  for (const auto& c : rec.containers) {
+    if ((container.empty() && !c.init) || c.name == container) {
+      found = &c;
+      break;
+    }
+  }
+  if (!found) {
+    return fail(ErrorCode::kNotFound, "container '{}' is not valid for pod '{}'", container, pod);
+  }
+  ContainerLocation loc;
+  loc.podUid = rec.uid();
+  loc.container = found->name;
+  loc.dir = found->dir;
+  loc.logPath = found->logPath;
+  if (!found->previousLogPath.empty()) {
+    loc.previousLogPath = found->previousLogPath;
+  }
+  loc.running =
+      found->started && runtime_.state(found->dir).status == runtime::ContainerStatus::kRunning;
+  return loc;
+}
+
+void PodSyncLoop::workerLoop() {
+  while (auto uid = queue_.get()) {
+    auto again = sync(*uid);
+    queue_.done(*uid);
+    if (again.count() > 0) {
+      queue_.addAfter(*uid, again);
+    }
+  }
+}
+
+void PodSyncLoop::watchContainer(const std::string& uid, const fs::path& dir) {
+  if (inotifyFd_ < 0 || dir.empty()) {
+    return;
+  }
+  // The monitor renames exited.json into place when the container ends.
+  int wd = ::inotify_add_watch(inotifyFd_, dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE);
+  if (wd >= 0) {
+    std::lock_guard lock(watchMu_);
+    watches_[wd] = uid;
+  }
+}
+
+void PodSyncLoop::exitWatchLoop() {
+  alignas(inotify_event) char buf[8192];
+  while (running_) {
+    pollfd fds[2] = {{inotifyFd_, POLLIN, 0}, {stopFd_, POLLIN, 0}};
+    int rc = ::poll(fds, 2, static_cast<int>(options_.resyncPeriod.count()));
+    if (!running_) {
+      return;
+    }
+    if (rc == 0) {
+      // Periodic resync: catches what no event announced (e.g. a monitor killed by hand).
+      std::lock_guard lock(mu_);
+      for (const auto& [uid, entry] : pods_) {
+        queue_.add(uid);
+      }
+      continue;
+    }
+    if (rc < 0 || !(fds[0].revents & POLLIN)) {
+      continue;
+    }
+    ssize_t n = ::read(inotifyFd_, buf, sizeof(buf));
+    for (ssize_t off = 0; off < n;) {
+      auto* ev = reinterpret_cast<inotify_event*>(buf + off);
+      off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+      std::string name = ev->len > 0 ? ev->name : "";
+      std::lock_guard lock(watchMu_);
+      auto it = watches_.find(ev->wd);
+      if (it == watches_.end()) {
+        continue;
+      }
+      if (ev->mask & IN_IGNORED) {
+        watches_.erase(it);
+        continue;
+      }
+      if (name == "exited.json") {
+        queue_.add(it->second);
+      }
+    }
+  }
+}
+
+void PodSyncLoop::publish(const EntryPtr& entry) {
+  StatusListener listener;
+  api::Pod pod;
+  {
+    std::lock_guard lock(mu_);
+    pod = entry->current;
+    listener = listener_;
+  }
+  auto written =
+      files::writeAtomic(podDir(pod.metadata.uid) / "status.json", api::encodePod(pod).dump());
+  if (!written) {
+    spdlog::warn("pod '{}': {}", pod.metadata.name, written.error().message());
+  }
+  if (listener) {
+    listener(pod);
+  }
+}
+
+Status PodSyncLoop::saveRecord(const Entry& entry) {
+  return agent::saveRecord(podDir(entry.record.uid()) / "record.json", entry.record);
+}
+
+std::map<size_t, runtime::ContainerState> PodSyncLoop::liveStates(const PodRecord& record) {
+  std::map<size_t, runtime::ContainerState> out;
+  for (size_t i = 0; i < record.containers.size(); ++i) {
+    const auto& c = record.containers[i];
+    if (c.started && !c.dir.empty()) {
+      out[i] = runtime_.state(c.dir);
+    }
+  }
+  return out;
+}
+
+void PodSyncLoop::cleanupOrphans() {
+  // Runtime containers under our state root that no record names: a crash between starting
+  // an instance and recording it cannot happen (records come first), but a record removed by
+  // hand or a failed teardown can leave them.
+  std::set<std::string> known;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [uid, entry] : pods_) {
+      for (const auto& c : entry->record.containers) {
+        known.insert(c.runtimeId);
+      }
+    }
+  }
+  if (auto ids = runtime_.listIds()) {
+    for (const auto& id : *ids) {
+      if (known.count(id) == 0) {
+        spdlog::info("removing orphaned container '{}'", id);
+        if (auto s = runtime_.forceDelete(id); !s) {
+          spdlog::warn("{}", s.error().message());
+        }
+      }
+    }
+  }
+}
+
+}  // namespace berth::agent

@@ -1,0 +1,141 @@
+#pragma once
+
+// The pod sync loop: makes the pods running on this node match the pods it is given.
+//
+// Sources (a manifest directory now, the API server next) call setPods() with their complete
+// set; the loop works out what to start, restart and tear down. Each pod is synced by one
+// worker at a time from a keyed work queue; a sync is idempotent and driven by events
+// (a changed set, a container that exited) plus a slow periodic resync, never a busy loop.
+//
+// State lives under `root`:
+//   pods/<uid>/record.json     what the agent did (pod_record.h), written before each step
+//   pods/<uid>/status.json     the pod with its latest status (read by `berth agent pods`)
+//   pods/<uid>/ns, etc, volumes, containers/<name>-<attempt>/   sandbox, files, instances
+//   logs/<namespace>_<pod>_<uid>/<container>/<restart>.log   CRI logs
+//
+// Thread safety: all public methods may be called from any thread.
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "agent/container_locator.h"
+#include "agent/image/image_store.h"
+#include "agent/network/pod_network.h"
+#include "agent/pod_record.h"
+#include "agent/runtime/runtime.h"
+#include "agent/work_queue.h"
+#include "api/pod.h"
+#include "base/clock.h"
+
+namespace berth::agent {
+
+struct SyncOptions {
+  std::filesystem::path root;
+  std::string nodeName;
+  std::string hostIP;
+  // Restart back-off: the first restart is immediate, then `backoffInitial` doubling up to
+  // `backoffMax`; reset when an instance ran for 10 minutes.
+  std::chrono::milliseconds backoffInitial{10'000};
+  std::chrono::milliseconds backoffMax{300'000};
+  std::chrono::milliseconds resyncPeriod{10'000};
+  int workers = 4;
+  int64_t pidsLimit = 4096;  // per container; 0: unlimited
+  int64_t logMaxBytes = 10 * 1024 * 1024;
+  int logMaxFiles = 3;
+};
+
+// A pod as a source wants it. An invalid one (failed validation) is shown, never run.
+struct DesiredPod {
+  api::Pod pod;  // metadata.uid must be set
+  std::string invalidMessage;
+};
+
+// Told about each status change, e.g. to report it to an API server. Called from workers.
+using StatusListener = std::function<void(const api::Pod&)>;
+
+class PodSyncLoop : public ContainerLocator {
+ public:
+  PodSyncLoop(SyncOptions options, image::ImageStore& images, runtime::Runtime& runtime,
+              network::PodNetwork& network, Clock& clock);
+  ~PodSyncLoop() override;
+
+  // Adopts the pods recorded under root (their containers keep running), removes debris no
+  // record names, then starts the workers.
+  Status start();
+  // Stops the workers. Containers keep running under their monitors.
+  void stop();
+
+  // The complete set of pods from `source`; pods of that source not in it are torn down.
+  void setPods(const std::string& source, std::vector<DesiredPod> pods);
+
+  // Every pod with its latest status.
+  std::vector<api::Pod> pods() const;
+  // Image ids used by some container instance (for garbage collection).
+  std::set<std::string> imagesInUse() const;
+
+  void setStatusListener(StatusListener listener);
+
+  Result<ContainerLocation> locate(const std::string& namespace_, const std::string& pod,
+                                   const std::string& container) override;
+
+ private:
+  struct Entry {
+    std::mutex mu;  // held by the worker during a sync
+    PodRecord record;
+    bool desired = true;
+    api::Pod current;  // pod with its latest status; guarded by loop mu_
+    // Found again after an agent restart (not persisted); guarded by mu.
+    std::optional<network::Sandbox> sandbox;
+    std::optional<std::map<std::string, std::filesystem::path>> volumes;
+  };
+  using EntryPtr = std::shared_ptr<Entry>;
+
+  void workerLoop();
+  void exitWatchLoop();
+  void watchContainer(const std::string& uid, const std::filesystem::path& dir);
+
+  // One sync of one pod; returns when to look again (zero: only on events).
+  std::chrono::milliseconds sync(const std::string& uid);
+  std::chrono::milliseconds syncPod(Entry& entry);
+  // Starts a new instance of container `index` unless its back-off forbids it; lowers `wake`
+  // to when it should be looked at again.
+  void startContainer(Entry& entry, size_t index, const api::Container& spec,
+                      std::chrono::milliseconds& wake);
+  Status teardown(Entry& entry);
+  void publish(const EntryPtr& entry);
+  Status saveRecord(const Entry& entry);
+  std::filesystem::path podDir(const std::string& uid) const;
+  std::map<size_t, runtime::ContainerState> liveStates(const PodRecord& record);
+  void cleanupOrphans();
+
+  SyncOptions options_;
+  image::ImageStore& images_;
+  runtime::Runtime& runtime_;
+  network::PodNetwork& network_;
+  Clock& clock_;
+
+  mutable std::mutex mu_;
+  std::map<std::string, EntryPtr> pods_;  // by uid
+  StatusListener listener_;
+
+  WorkQueue queue_;
+  std::vector<std::thread> workers_;
+  std::thread exitWatcher_;
+  int inotifyFd_ = -1;
+  int stopFd_ = -1;
+  std::mutex watchMu_;
+  std::map<int, std::string> watches_;  // inotify wd -> pod uid
+  std::atomic<bool> running_{false};
+};
+
+}  // namespace berth::agent
