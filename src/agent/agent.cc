@@ -53,12 +53,19 @@ Status Agent::start() {
     manifests_ = std::make_unique<ManifestSource>(options_.manifestDir, *loop_);
     BERTH_TRY_STATUS(manifests_->start());
   }
+  imageGc_ = std::make_unique<ImageGc>(options_.imageGc, *images_, options_.root,
+                                       [this] { return loop_->imagesInUse(); });
+  imageGc_->start();
   spdlog::info("agent running: root '{}', manifests '{}'", options_.root.string(),
                options_.manifestDir.string());
   return ok();
 }
 
 void Agent::stop() {
+  if (imageGc_) {
+    imageGc_->stop();
+    imageGc_.reset();
+  }
   if (manifests_) {
     manifests_->stop();
     manifests_.reset();

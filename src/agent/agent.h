@@ -9,6 +9,7 @@
 #include <string>
 
 #include "agent/image/image_store.h"
+#include "agent/image_gc.h"
 #include "agent/network/pod_network.h"
 #include "agent/pod_sync_loop.h"
 #include "agent/runtime/runtime.h"
@@ -24,6 +25,7 @@ struct AgentOptions {
   std::string runtimePath = "crun";
   network::NetworkConfig network;
   SyncOptions sync;  // root is filled from `root`
+  ImageGcOptions imageGc;
   // The node endpoint (logs, exec): loopback by default, bearer token from a file in root.
   std::string listen = "127.0.0.1:10250";
 };
@@ -51,6 +53,7 @@ class Agent {
   network::PodNetworkPtr network_;
   std::unique_ptr<PodSyncLoop> loop_;
   std::unique_ptr<class ManifestSource> manifests_;
+  std::unique_ptr<ImageGc> imageGc_;
 };
 
 // The directory of the running executable (where berth-monitor is installed beside berth).

@@ -27,6 +27,8 @@ struct AgentFlags {
   std::string listen = "127.0.0.1:10250";
   std::string backoffInitial = "10s";
   std::string backoffMax = "5m";
+  std::string imageGcPeriod = "5m";
+  int imageGcHighThreshold = 85;
   int workers = 4;
   int64_t pidsLimit = 4096;
 };
@@ -43,6 +45,8 @@ Result<agent::AgentOptions> toOptions(const AgentFlags& f) {
   o.listen = f.listen;
   BERTH_ASSIGN_OR_RETURN(o.sync.backoffInitial, parseDuration(f.backoffInitial));
   BERTH_ASSIGN_OR_RETURN(o.sync.backoffMax, parseDuration(f.backoffMax));
+  BERTH_ASSIGN_OR_RETURN(o.imageGc.period, parseDuration(f.imageGcPeriod));
+  o.imageGc.highThresholdPercent = f.imageGcHighThreshold;
   o.sync.workers = f.workers;
   o.sync.pidsLimit = f.pidsLimit;
   return o;
@@ -110,6 +114,11 @@ void addAgentCommand(CLI::App& app, std::string& logLevel) {
   cmd->add_option("--backoff-initial", flags->backoffInitial, "First restart back-off")
       ->capture_default_str();
   cmd->add_option("--backoff-max", flags->backoffMax, "Longest restart back-off")
+      ->capture_default_str();
+  cmd->add_option("--image-gc-period", flags->imageGcPeriod, "How often unused images are collected")
+      ->capture_default_str();
+  cmd->add_option("--image-gc-high-threshold", flags->imageGcHighThreshold,
+                  "Disk usage percent above which unused images are removed (0: always)")
       ->capture_default_str();
   cmd->add_option("--workers", flags->workers, "Pods synced in parallel")->capture_default_str();
   cmd->add_option("--pod-pids-limit", flags->pidsLimit, "Process limit per container (0: none)")
