@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include "agent/manifest_source.h"
+#include "agent/node_server.h"
 #include "base/files.h"
 #include "base/process.h"
+#include "base/random.h"
 
 namespace berth::agent {
 namespace fs = std::filesystem;
@@ -17,6 +19,38 @@ fs::path executableDir() {
   auto exe = fs::read_symlink("/proc/self/exe", ec);
   return ec ? fs::current_path() : exe.parent_path();
 }
+
+namespace {
+
+// The node endpoint's token: made once, kept readable by root only.
+Result<std::string> nodeToken(const fs::path& root) {
+  fs::path file = root / "node-token";
+  if (auto token = files::read(file); token && !token->empty()) {
+    return *token;
+  }
+  std::string token = randomHex(32);
+  BERTH_TRY_STATUS(files::writeAtomic(file, token, 0600));
+  return token;
+}
+
+Result<std::pair<std::string, uint16_t>> splitHostPort(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return fail(ErrorCode::kInvalidArgument, "--listen '{}': expected HOST:PORT", listen);
+  }
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    return fail(ErrorCode::kInvalidArgument, "--listen '{}': invalid port", listen);
+  }
+  return std::pair{listen.substr(0, colon), static_cast<uint16_t>(port)};
+}
+
+}  // namespace
 
 Agent::Agent(AgentOptions options) : options_(std::move(options)) {
   options_.sync.root = options_.root;
@@ -53,6 +87,18 @@ Status Agent::start() {
     manifests_ = std::make_unique<ManifestSource>(options_.manifestDir, *loop_);
     BERTH_TRY_STATUS(manifests_->start());
   }
+  BERTH_ASSIGN_OR_RETURN(auto hostPort, splitHostPort(options_.listen));
+  NodeServerOptions serverOptions;
+  serverOptions.host = hostPort.first;
+  serverOptions.port = hostPort.second;
+  BERTH_ASSIGN_OR_RETURN(serverOptions.token, nodeToken(options_.root));
+  serverOptions.tlsDir = options_.root / "tls";
+  nodeServer_ = std::make_unique<NodeServer>(*loop_, *runtime_, serverOptions, clock_);
+  BERTH_TRY_STATUS(nodeServer_->start());
+  BERTH_TRY_STATUS(files::writeAtomic(
+      options_.root / "node-endpoint",
+      fmt::format("https://{}:{}\n", hostPort.first, nodeServer_->port())));
+
   imageGc_ = std::make_unique<ImageGc>(options_.imageGc, *images_, options_.root,
                                        [this] { return loop_->imagesInUse(); });
   imageGc_->start();
@@ -69,6 +115,10 @@ void Agent::stop() {
   if (manifests_) {
     manifests_->stop();
     manifests_.reset();
+  }
+  if (nodeServer_) {
+    nodeServer_->stop();
+    nodeServer_.reset();
   }
   if (loop_) {
     loop_->stop();

@@ -26,7 +26,8 @@ struct AgentOptions {
   network::NetworkConfig network;
   SyncOptions sync;  // root is filled from `root`
   ImageGcOptions imageGc;
-  // The node endpoint (logs, exec): loopback by default, bearer token from a file in root.
+  // The node endpoint (logs, exec): loopback by default, TLS with a CA and certificate kept in
+  // ROOT/tls, bearer token in ROOT/node-token; the URL it serves at goes to ROOT/node-endpoint.
   std::string listen = "127.0.0.1:10250";
 };
 
@@ -54,6 +55,7 @@ class Agent {
   std::unique_ptr<PodSyncLoop> loop_;
   std::unique_ptr<class ManifestSource> manifests_;
   std::unique_ptr<ImageGc> imageGc_;
+  std::unique_ptr<class NodeServer> nodeServer_;
 };
 
 // The directory of the running executable (where berth-monitor is installed beside berth).
