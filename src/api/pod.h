@@ -1,8 +1,9 @@
 #pragma once
 
 // Typed core/v1 Pod, the subset Berth's node agent acts on. Field names follow the Kubernetes
-// API (camelCase in JSON, same words here). Decoding, encoding, defaulting and validation live
-// in pod_codec.h, defaults.h and validation.h; this header is plain data.
+// API (camelCase in JSON, same words here; `namespace_` and `Toleration::op` stand for the C++
+// keywords "namespace" and "operator"). Decoding and encoding live in pod_codec.h, defaulting and
+// validation in validation.h, quantities in quantity.h; this header is plain data with ==.
 
 #include <cstdint>
 #include <map>
@@ -18,6 +19,7 @@ struct OwnerReference {
   std::string name;
   std::string uid;
   bool controller = false;
+  bool operator==(const OwnerReference&) const = default;
 };
 
 struct ObjectMeta {
@@ -34,6 +36,7 @@ struct ObjectMeta {
   std::map<std::string, std::string> annotations;
   std::vector<OwnerReference> ownerReferences;
   std::vector<std::string> finalizers;
+  bool operator==(const ObjectMeta&) const = default;
 };
 
 // --- spec -------------------------------------------------------------------------------------
@@ -42,22 +45,27 @@ struct KeySelector {  // configMapKeyRef / secretKeyRef
   std::string name;
   std::string key;
   bool optional = false;
+  bool operator==(const KeySelector&) const = default;
 };
 
-struct FieldSelector {  // fieldRef
+struct FieldSelector {     // fieldRef
+  std::string apiVersion;  // defaulted to "v1"
   std::string fieldPath;
+  bool operator==(const FieldSelector&) const = default;
 };
 
 struct EnvVarSource {
   std::optional<KeySelector> configMapKeyRef;
   std::optional<KeySelector> secretKeyRef;
   std::optional<FieldSelector> fieldRef;
+  bool operator==(const EnvVarSource&) const = default;
 };
 
 struct EnvVar {
   std::string name;
   std::string value;
   std::optional<EnvVarSource> valueFrom;
+  bool operator==(const EnvVar&) const = default;
 };
 
 struct ContainerPort {
@@ -66,12 +74,14 @@ struct ContainerPort {
   int32_t hostPort = 0;  // 0: not published on the host
   std::string protocol;  // TCP (default), UDP, SCTP
   std::string hostIP;
+  bool operator==(const ContainerPort&) const = default;
 };
 
 // Quantities are kept as written ("250m", "64Mi") and parsed by quantity.h where needed.
 struct ResourceRequirements {
   std::map<std::string, std::string> requests;
   std::map<std::string, std::string> limits;
+  bool operator==(const ResourceRequirements&) const = default;
 };
 
 struct VolumeMount {
@@ -79,11 +89,19 @@ struct VolumeMount {
   std::string mountPath;
   bool readOnly = false;
   std::string subPath;
+  bool operator==(const VolumeMount&) const = default;
 };
 
 struct Capabilities {
   std::vector<std::string> add;
   std::vector<std::string> drop;
+  bool operator==(const Capabilities&) const = default;
+};
+
+struct SeccompProfile {
+  std::string type;  // RuntimeDefault | Unconfined | Localhost
+  std::string localhostProfile;
+  bool operator==(const SeccompProfile&) const = default;
 };
 
 struct SecurityContext {
@@ -94,22 +112,35 @@ struct SecurityContext {
   std::optional<bool> privileged;
   std::optional<bool> allowPrivilegeEscalation;
   std::optional<Capabilities> capabilities;
+  std::optional<SeccompProfile> seccompProfile;
+  bool operator==(const SecurityContext&) const = default;
 };
 
 struct ExecAction {
   std::vector<std::string> command;
+  bool operator==(const ExecAction&) const = default;
+};
+
+struct HttpHeader {
+  std::string name;
+  std::string value;
+  bool operator==(const HttpHeader&) const = default;
 };
 
 struct HttpGetAction {
-  std::string path;
+  std::string path;  // defaulted to "/"
+
   std::string port;  // number or name, as written
   std::string host;
   std::string scheme;  // HTTP (default) or HTTPS
+  std::vector<HttpHeader> httpHeaders;
+  bool operator==(const HttpGetAction&) const = default;
 };
 
 struct TcpSocketAction {
   std::string port;
   std::string host;
+  bool operator==(const TcpSocketAction&) const = default;
 };
 
 struct Probe {
@@ -121,6 +152,8 @@ struct Probe {
   int32_t periodSeconds = 10;
   int32_t successThreshold = 1;
   int32_t failureThreshold = 3;
+  std::optional<int64_t> terminationGracePeriodSeconds;
+  bool operator==(const Probe&) const = default;
 };
 
 struct Container {
@@ -138,25 +171,31 @@ struct Container {
   std::optional<Probe> startupProbe;
   std::string imagePullPolicy;  // Always | IfNotPresent | Never (defaulted)
   std::optional<SecurityContext> securityContext;
-  std::string terminationMessagePath;
+  std::string terminationMessagePath;    // defaulted to /dev/termination-log
+  std::string terminationMessagePolicy;  // File (default) | FallbackToLogsOnError
   bool stdin = false;
+  bool stdinOnce = false;
   bool tty = false;
+  bool operator==(const Container&) const = default;
 };
 
 struct EmptyDirVolumeSource {
   std::string medium;  // "" (node disk) or "Memory" (tmpfs)
   std::optional<std::string> sizeLimit;
+  bool operator==(const EmptyDirVolumeSource&) const = default;
 };
 
 struct HostPathVolumeSource {
   std::string path;
   std::string type;  // "", DirectoryOrCreate, Directory, FileOrCreate, File, Socket, ...
+  bool operator==(const HostPathVolumeSource&) const = default;
 };
 
 struct KeyToPath {
   std::string key;
   std::string path;
   std::optional<int32_t> mode;
+  bool operator==(const KeyToPath&) const = default;
 };
 
 struct ConfigMapVolumeSource {
@@ -164,6 +203,7 @@ struct ConfigMapVolumeSource {
   std::vector<KeyToPath> items;
   std::optional<int32_t> defaultMode;
   bool optional = false;
+  bool operator==(const ConfigMapVolumeSource&) const = default;
 };
 
 struct SecretVolumeSource {
@@ -171,6 +211,7 @@ struct SecretVolumeSource {
   std::vector<KeyToPath> items;
   std::optional<int32_t> defaultMode;
   bool optional = false;
+  bool operator==(const SecretVolumeSource&) const = default;
 };
 
 struct Volume {
@@ -179,6 +220,13 @@ struct Volume {
   std::optional<HostPathVolumeSource> hostPath;
   std::optional<ConfigMapVolumeSource> configMap;
   std::optional<SecretVolumeSource> secret;
+  bool operator==(const Volume&) const = default;
+};
+
+struct Sysctl {
+  std::string name;
+  std::string value;
+  bool operator==(const Sysctl&) const = default;
 };
 
 struct PodSecurityContext {
@@ -187,6 +235,9 @@ struct PodSecurityContext {
   std::optional<bool> runAsNonRoot;
   std::optional<int64_t> fsGroup;
   std::vector<int64_t> supplementalGroups;
+  std::vector<Sysctl> sysctls;
+  std::optional<SeccompProfile> seccompProfile;
+  bool operator==(const PodSecurityContext&) const = default;
 };
 
 struct Toleration {
@@ -195,10 +246,31 @@ struct Toleration {
   std::string value;
   std::string effect;
   std::optional<int64_t> tolerationSeconds;
+  bool operator==(const Toleration&) const = default;
 };
 
 struct LocalObjectReference {
   std::string name;
+  bool operator==(const LocalObjectReference&) const = default;
+};
+
+struct HostAlias {  // an extra /etc/hosts line
+  std::string ip;
+  std::vector<std::string> hostnames;
+  bool operator==(const HostAlias&) const = default;
+};
+
+struct PodDnsConfigOption {
+  std::string name;
+  std::optional<std::string> value;
+  bool operator==(const PodDnsConfigOption&) const = default;
+};
+
+struct PodDnsConfig {  // merged into /etc/resolv.conf ("dnsConfig" in JSON)
+  std::vector<std::string> nameservers;
+  std::vector<std::string> searches;
+  std::vector<PodDnsConfigOption> options;
+  bool operator==(const PodDnsConfig&) const = default;
 };
 
 struct PodSpec {
@@ -208,13 +280,16 @@ struct PodSpec {
   std::string restartPolicy;  // Always | OnFailure | Never (defaulted to Always)
   std::optional<int64_t> terminationGracePeriodSeconds;  // defaulted to 30
   std::optional<int64_t> activeDeadlineSeconds;
-  std::string dnsPolicy;
+  std::string dnsPolicy;  // ClusterFirst (default) | ClusterFirstWithHostNet | Default | None
+  std::optional<PodDnsConfig> dnsConfig;
+  std::vector<HostAlias> hostAliases;
   std::map<std::string, std::string> nodeSelector;
   std::string serviceAccountName;
   std::string nodeName;
   bool hostNetwork = false;
   bool hostPID = false;
   bool hostIPC = false;
+  std::optional<bool> shareProcessNamespace;
   std::string hostname;
   std::string subdomain;
   std::optional<PodSecurityContext> securityContext;
@@ -222,6 +297,7 @@ struct PodSpec {
   std::vector<Toleration> tolerations;
   std::string schedulerName;
   std::optional<int32_t> priority;
+  bool operator==(const PodSpec&) const = default;
 };
 
 // --- status -----------------------------------------------------------------------------------
@@ -229,10 +305,12 @@ struct PodSpec {
 struct ContainerStateWaiting {
   std::string reason;  // ContainerCreating, ErrImagePull, ImagePullBackOff, CrashLoopBackOff, ...
   std::string message;
+  bool operator==(const ContainerStateWaiting&) const = default;
 };
 
 struct ContainerStateRunning {
   std::string startedAt;
+  bool operator==(const ContainerStateRunning&) const = default;
 };
 
 struct ContainerStateTerminated {
@@ -243,6 +321,7 @@ struct ContainerStateTerminated {
   std::string startedAt;
   std::string finishedAt;
   std::string containerID;
+  bool operator==(const ContainerStateTerminated&) const = default;
 };
 
 // Exactly one member is set (or none: "{}").
@@ -250,6 +329,7 @@ struct ContainerState {
   std::optional<ContainerStateWaiting> waiting;
   std::optional<ContainerStateRunning> running;
   std::optional<ContainerStateTerminated> terminated;
+  bool operator==(const ContainerState&) const = default;
 };
 
 struct ContainerStatus {
@@ -262,6 +342,7 @@ struct ContainerStatus {
   std::string imageID;
   std::string containerID;  // "berth://<runtime id>"
   std::optional<bool> started;
+  bool operator==(const ContainerStatus&) const = default;
 };
 
 struct PodCondition {
@@ -271,10 +352,12 @@ struct PodCondition {
   std::string message;
   std::string lastProbeTime;
   std::string lastTransitionTime;
+  bool operator==(const PodCondition&) const = default;
 };
 
 struct PodIP {
   std::string ip;
+  bool operator==(const PodIP&) const = default;
 };
 
 struct PodStatus {
@@ -283,12 +366,14 @@ struct PodStatus {
   std::string message;
   std::string reason;
   std::string hostIP;
+  std::vector<PodIP> hostIPs;
   std::string podIP;
   std::vector<PodIP> podIPs;
   std::string startTime;
   std::vector<ContainerStatus> initContainerStatuses;
   std::vector<ContainerStatus> containerStatuses;
   std::string qosClass;
+  bool operator==(const PodStatus&) const = default;
 };
 
 struct Pod {
@@ -297,6 +382,7 @@ struct Pod {
   ObjectMeta metadata;
   PodSpec spec;
   PodStatus status;
+  bool operator==(const Pod&) const = default;
 };
 
 }  // namespace berth::api
