@@ -11,9 +11,16 @@
 // Files in a container dir (written atomically by the monitor):
 //   config.json   OCI runtime spec
 //   monitor.json  what the monitor was asked to do (runtime, id, log path, limits)
-//   started.json  {"pid", "pidStartTime", "startedAt", "monitorPid"} once the process runs
+//   monitor.pid   {"pid", "startTime"} of the monitor, written first
+//   started.json  {"pid", "pidStartTime", "startedAt", "monitorPid", "monitorStartTime"} once
+//                 the process runs
 //   exited.json   {"exitCode", "signal", "oomKilled", "finishedAt"} once it ended
-//   error.json    {"message"} when create/start failed (e.g. executable not found)
+//   error.json    {"code", "message"} when create/start failed (e.g. executable not found)
+//   pid, runtime.log, monitor.log   the runtime's pid file, its JSON log, the monitor's stderr
+//
+// A process is identified by pid + start time (field 22 of /proc/PID/stat), so pid reuse is
+// never mistaken for a live container. Signals go through pidfds for the same reason.
+// Implementations are thread-safe: calls for different dirs may run concurrently.
 
 #include <sys/types.h>
 
@@ -100,8 +107,8 @@ struct ExecSession {
 struct ExecOptions {
   std::vector<std::string> command;
   bool stdin = false;
-  bool tty = false;
-  std::vector<std::string> env;
+  bool tty = false;  // a terminal: stdout carries its output, stdin (if asked) its input
+  std::vector<std::string> env;  // added to (and overriding) the container's environment
 };
 
 class Runtime {
@@ -109,25 +116,47 @@ class Runtime {
   virtual ~Runtime() = default;
 
   // Writes the bundle and starts the container under a new monitor. Returns once the process
-  // runs (kRunning state) or failed to start: kInvalidArgument/kNotFound with the runtime's
-  // message (e.g. "executable file 'nope' not found in $PATH") and nothing left in the runtime.
+  // runs (kRunning state, or kExited if it already ended) or failed to start:
+  // kNotFound/kPermissionDenied/kInvalidArgument with the runtime's message (e.g. "executable
+  // file 'nope' not found in $PATH"), and nothing left in the runtime, the cgroups or the
+  // process table; the dir keeps error.json so state() says kFailed with the message.
+  // kAlreadyExists if the id is in use or the dir's container still runs;
+  // kDeadlineExceeded after RuntimeOptions::startTimeout. The stdin of the container is
+  // /dev/null.
   virtual Result<ContainerState> start(const ContainerSpec& spec) = 0;
 
-  // What the container dir's files say, checked against the live process.
+  // What the container dir's files say, checked against the live process:
+  //   error.json -> kFailed; exited.json -> kExited; started.json and the process alive ->
+  //   kRunning (also when its monitor died); started.json and the process gone without
+  //   exited.json -> kExited with exitCode 255 and a message (the monitor was not there to
+  //   see the end); nothing yet -> kUnknown with message "starting" or "not started".
+  // Waits up to 2 s for exited.json when the process just ended and its monitor still runs.
   virtual ContainerState state(const std::filesystem::path& dir) = 0;
 
-  // SIGTERM, then SIGKILL after `grace`; returns once the process is gone and reaped.
+  // SIGTERM, then SIGKILL after `grace` (zero: SIGKILL at once); returns once the process is
+  // gone and its monitor wrote exited.json (or is gone too). OK if it is not running.
+  // kDeadlineExceeded if it survives SIGKILL for 10 s.
   virtual Status stop(const std::filesystem::path& dir, std::chrono::milliseconds grace) = 0;
 
   // Stops if needed, removes the container from the runtime, kills its monitor, removes `dir`.
   // Not an error if parts are already gone. The log file (outside dir) is kept.
   virtual Status remove(const std::filesystem::path& dir) = 0;
 
-  // Runs a process in a running container (`crun exec`).
+  // Runs a process in a running container (`crun exec`) with pipes for its stdio. The
+  // runtime's own errors (executable not found) arrive on stderr and as exit code 255 (crun)
+  // or 1..127 (runc). kConflict if the container is not running.
   virtual Result<ExecSession> exec(const std::filesystem::path& dir,
                                    const ExecOptions& options) = 0;
-  // Waits for an exec'd process; returns its exit code (128+signal when killed).
+  // Waits for an exec'd process; returns its exit code (128+signal when killed). The session's
+  // fds stay open: the caller owns and closes them.
   virtual Result<int> waitExec(const ExecSession& session) = 0;
+  // Sets the terminal size of a tty exec session. kInvalidArgument without a terminal.
+  virtual Status resizeExec(const ExecSession& session, uint16_t rows, uint16_t cols) {
+    (void)session;
+    (void)rows;
+    (void)cols;
+    return fail(ErrorCode::kInvalidArgument, "terminal resize is not supported");
+  }
 
   // Runtime ids the OCI runtime knows under this runtime's state root (for orphan cleanup).
   virtual Result<std::vector<std::string>> listIds() = 0;
@@ -142,12 +171,16 @@ struct RuntimeOptions {
   std::filesystem::path stateRoot;       // --root for the OCI runtime (per agent)
   std::filesystem::path monitorPath;     // the berth-monitor binary
   std::filesystem::path seccompProfile;  // empty: the built-in profile
+  // How long start() waits for the monitor to report the container running.
+  std::chrono::milliseconds startTimeout{60000};
 };
 
 RuntimePtr makeOciRuntime(RuntimeOptions options);
 
 // Makes crun usable on hybrid cgroup hosts where cgroup2 has controllers (host.md §3 fix A):
-// mounts hugetlb as a v1 hierarchy if it is only on cgroup2. No-op elsewhere.
+// mounts each controller found on cgroup2 (hugetlb here) as a v1 hierarchy beside the others.
+// No-op on pure v1 or pure v2 hosts and when already done. Safe to run concurrently (a lock
+// file under /run serialises the check and the mounts). kInternal if controllers remain.
 Status prepareCgroups();
 
 }  // namespace berth::runtime
