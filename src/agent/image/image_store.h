@@ -6,12 +6,19 @@
 //
 // Layout under `root` (the agent's --root + "/images"):
 //   blobs/sha256/<hex>        verified blobs (manifests, configs, compressed layers)
-//   layers/<chainid hex>/     each layer unpacked once (whiteouts applied as overlay whiteouts)
-//   images/<config hex>.json  an Image record: names, manifest digest, config, layer chain
+//   layers/<hex>/             each layer unpacked once, named by its compressed digest (an overlay
+//                             lower dir is independent of the layers under it, so no chain id is
+//                             needed); whiteouts are overlay whiteouts
+//   images/<config hex>.json  an Image record: names, manifest digest, config, layers, diff ids
+//   gc.lock, records.lock     flock(2) files: pulls and imports hold gc.lock shared, prune holds
+//                             it exclusively; record updates hold records.lock exclusively
 //
-// Thread safety: every method may be called from any thread. Concurrent pulls of one image
-// share one download.
+// Thread safety: every method may be called from any thread, and several processes (the agent
+// and `berth image`) may share one root. Concurrent pulls of one image in a process share one
+// download. Blobs and layers appear under their final names only complete and verified
+// (temporary name, then rename), so a crash leaves no partial content in use.
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -62,35 +69,61 @@ struct RegistryOptions {
 
 enum class PullPolicy { kAlways, kIfNotPresent, kNever };
 
+// What a store has done since it was made (for tests and metrics).
+struct PullStats {
+  uint64_t registryRequests = 0;  // HTTP requests to registries and token servers
+  uint64_t blobsFetched = 0;      // blobs downloaded (configs and layers)
+  uint64_t layersUnpacked = 0;
+};
+
 class ImageStore {
  public:
   virtual ~ImageStore() = default;
 
-  // Returns the image `ref` names, pulling it as `policy` says. Errors: kNotFound (no such
-  // image, or kNever and not present), kUnauthenticated, kUnavailable, kDataLoss (digest).
+  // Returns the image `ref` names, pulling it as `policy` says (kIfNotPresent and kNever look
+  // for a stored image with that name first). Pulls over the OCI distribution API: OCI and
+  // Docker schema-2 manifests, indexes (linux/amd64 chosen), anonymous, basic or bearer auth
+  // with `credentials` (else the store's credentials for that registry). Every digest is
+  // verified; nothing is stored on a mismatch. Errors: kInvalidArgument (bad reference),
+  // kNotFound (no such image, or kNever and not present: "image 'x' is not present with pull
+  // policy of Never"), kUnauthenticated, kPermissionDenied, kUnavailable (registry unreachable
+  // or 5xx), kDataLoss (digest mismatch). Messages start with "pull '<ref>': ".
   virtual Result<Image> ensure(const std::string& ref, PullPolicy policy,
                                const std::optional<Credentials>& credentials) = 0;
 
-  // The stored image that `refOrId` names (a reference, a full id or an id prefix).
+  // The stored image that `refOrId` names: a reference (matched by name, or by manifest digest
+  // for "repo@sha256:…"), a full id, or a unique id prefix. kNotFound if none; kInvalidArgument
+  // if an id prefix is ambiguous.
   virtual Result<Image> get(const std::string& refOrId) = 0;
+  // Every stored image, sorted by first name (unnamed ones last).
   virtual Result<std::vector<Image>> list() = 0;
-  // Removes the names and, when no name is left, the image; its blobs go at the next prune.
+  // Given a reference, removes that name, and the image when no name is left; given an id,
+  // removes the image. Its blobs and layers go at the next prune. kNotFound if not stored.
   virtual Status remove(const std::string& refOrId) = 0;
 
   // Loads an OCI image-layout archive (tar, optionally gzip) such as `skopeo copy ... oci-archive:`
-  // produces. Images are named by their org.opencontainers.image.ref.name annotation.
+  // produces. Images are named by their org.opencontainers.image.ref.name annotation, read as a
+  // reference ("127.0.0.1:5000/x:1"; a bare "x" means docker.io/library/x:latest). Every blob is
+  // verified. kInvalidArgument if the archive is not an OCI layout, kDataLoss on a bad digest or
+  // a missing blob.
   virtual Result<std::vector<Image>> importArchive(const std::filesystem::path& archive) = 0;
 
   // Deletes images not in `inUse` (ids) and with no name, when `all` also named ones, then
   // every blob and unpacked layer no remaining image references. Returns the removed ids.
   virtual Result<std::vector<std::string>> prune(const std::set<std::string>& inUse, bool all) = 0;
 
-  // Unpacked layer directories of `image`, TOP layer first (overlayfs lowerdir order).
+  // Unpacked layer directories of `image`, TOP layer first (overlayfs lowerdir order). A layer
+  // dir that went missing is unpacked again from its blob; kNotFound if the blob is gone too.
   virtual Result<std::vector<std::filesystem::path>> layerDirs(const Image& image) = 0;
+
+  // Counters since construction. The default (for fakes) is all zero.
+  virtual PullStats stats() const { return {}; }
 };
 
 using ImageStorePtr = std::unique_ptr<ImageStore>;
 
+// The store rooted at `root` (created on first use). `clock` stamps Image::created and must
+// outlive the store.
 ImageStorePtr makeImageStore(const std::filesystem::path& root, RegistryOptions options,
                              Clock& clock);
 
