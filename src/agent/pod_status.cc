@@ -80,6 +80,7 @@ api::PodStatus computePodStatus(const StatusInputs& in) {
   const std::string& policy = pod.spec.restartPolicy;
   bool initDone = true, initFailed = false;
   int running = 0, waiting = 0, succeeded = 0, failed = 0, ready = 0;
+  int restarting = 0;  // ended and about to start again (back-off included)
   size_t regular = 0;
 
   for (size_t i = 0; i < rec.containers.size(); ++i) {
@@ -112,6 +113,7 @@ api::PodStatus computePodStatus(const StatusInputs& in) {
         cs.lastState = {};
         cs.lastState.terminated = terminatedState(s, containerID(c));
         ++waiting;
+        ++restarting;
       } else {
         cs.state.terminated = terminatedState(s, containerID(c));
         if (s.exitCode == 0) {
@@ -121,6 +123,7 @@ api::PodStatus computePodStatus(const StatusInputs& in) {
         }
         if (restart) {
           ++waiting;  // about to be restarted
+          ++restarting;
         }
       }
       cs.started = false;
@@ -144,7 +147,7 @@ api::PodStatus computePodStatus(const StatusInputs& in) {
       }
       st.initContainerStatuses.push_back(std::move(cs));
       // Init counters are not part of the regular containers' tally.
-      running = waiting = succeeded = failed = 0;
+      running = waiting = succeeded = failed = restarting = 0;
       continue;
     }
     ++regular;
@@ -163,7 +166,7 @@ api::PodStatus computePodStatus(const StatusInputs& in) {
     st.phase = "Running";
   } else if (static_cast<size_t>(succeeded + failed) == regular && waiting == 0) {
     st.phase = failed > 0 ? "Failed" : "Succeeded";
-  } else if (succeeded + failed > 0 && policy != "Never") {
+  } else if (restarting > 0) {
     st.phase = "Running";  // exited containers are being restarted
   } else {
     st.phase = "Pending";

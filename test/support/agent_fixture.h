@@ -59,7 +59,8 @@ class AgentFixture : public ::testing::Test {
       startAgent();
     }
     // Remove every pod through the agent, then check for debris.
-    for (const auto& name : *files::listDir(manifests_)) {
+    auto manifests = files::listDir(manifests_).value_or(std::vector<std::string>{});
+    for (const auto& name : manifests) {
       fs::remove(manifests_ / name);
     }
     bool gone = waitUntil([&] { return pods().empty(); }, 60s);

@@ -15,7 +15,8 @@ class StaticPodsTest : public AgentFixture {
   std::string containerLog(const std::string& podName, const std::string& container) {
     std::string out;
     auto logs = root_ / "agent" / "logs";
-    for (const auto& dir : files::listDir(logs).value_or(std::vector<std::string>{})) {
+    auto dirs = files::listDir(logs).value_or(std::vector<std::string>{});
+    for (const auto& dir : dirs) {
       if (dir.rfind("default_" + podName + "_", 0) != 0) {
         continue;
       }

@@ -1,0 +1,42 @@
+#pragma once
+
+// A small blocking HTTP(S) client (libcurl) for tests, the CLI and node-to-node calls.
+// Thread-safe: every call uses its own curl handle.
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+
+namespace berth::http {
+
+struct ClientOptions {
+  std::filesystem::path caFile;  // verify the server against this CA (PEM); empty: system CAs
+  bool insecure = false;         // skip verification (never in production code)
+  std::string bearerToken;       // sent as "Authorization: Bearer ..." when not empty
+  std::map<std::string, std::string> headers;
+  std::chrono::milliseconds timeout{30000};  // whole request; zero: none
+};
+
+struct ClientResponse {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lowercase names
+};
+
+// Sends one request and reads the whole response. An Error only when no HTTP response came
+// (kUnavailable: connection/TLS failure, kDeadlineExceeded: timeout); any status is a response.
+Result<ClientResponse> httpRequest(std::string_view method, const std::string& url,
+                                   const std::string& body = "", const ClientOptions& options = {});
+
+// Like httpRequest, but hands the body to `onData` as it arrives (chunk by chunk). When
+// onData returns false the transfer is aborted and the result is the status so far.
+Result<int> httpStream(std::string_view method, const std::string& url,
+                       const std::function<bool(std::string_view)>& onData,
+                       const ClientOptions& options = {});
+
+}  // namespace berth::http
