@@ -128,6 +128,8 @@ void PodSyncLoop::setPods(const std::string& source, std::vector<DesiredPod> pod
   for (auto& [uid, entry] : pods_) {
     if (entry->record.source == source && wanted.count(uid) == 0 && entry->desired) {
       entry->desired = false;
+      // Shown as Terminating until its containers are gone.
+      entry->current.metadata.deletionTimestamp = rfc3339(clock_.now());
       queue_.add(uid);
     }
   }

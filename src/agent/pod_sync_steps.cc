@@ -94,6 +94,7 @@ milliseconds PodSyncLoop::sync(const std::string& uid) {
   }
   std::unique_lock elock(entry->mu);
   if (!entry->desired) {
+    publish(entry);  // Terminating
     if (auto s = teardown(*entry); !s) {
       spdlog::warn("tear down pod '{}': {}", entry->record.pod.metadata.name, s.error().message());
       return kSandboxRetry;

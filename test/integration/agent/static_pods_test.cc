@@ -47,6 +47,7 @@ kind: Pod
 metadata:
   name: {}
 spec:
+  terminationGracePeriodSeconds: 2  # busybox as PID 1 ignores SIGTERM
 {}  containers:
   - name: main
     image: {}
@@ -83,7 +84,8 @@ TEST_F(StaticPodsTest, ChangedManifestReplacesThePod) {
       "p", [&](const api::Pod& q) { return running(q) && q.metadata.uid != first.metadata.uid; });
   rememberIds(second);
   EXPECT_NE(second.metadata.uid, first.metadata.uid);
-  EXPECT_EQ(pods().size(), 1u);
+  // The old pod is shown as Terminating until its container has stopped, then it is gone.
+  EXPECT_TRUE(waitUntil([&] { return pods().size() == 1u; }, 10s));
   EXPECT_TRUE(
       waitUntil([&] { return containerLog("p", "main").find("two") != std::string::npos; }, 5s));
 }
