@@ -95,9 +95,9 @@ Status Agent::start() {
   serverOptions.tlsDir = options_.root / "tls";
   nodeServer_ = std::make_unique<NodeServer>(*loop_, *runtime_, serverOptions, clock_);
   BERTH_TRY_STATUS(nodeServer_->start());
-  BERTH_TRY_STATUS(files::writeAtomic(
-      options_.root / "node-endpoint",
-      fmt::format("https://{}:{}\n", hostPort.first, nodeServer_->port())));
+  BERTH_TRY_STATUS(
+      files::writeAtomic(options_.root / "node-endpoint",
+                         fmt::format("https://{}:{}\n", hostPort.first, nodeServer_->port())));
 
   imageGc_ = std::make_unique<ImageGc>(options_.imageGc, *images_, options_.root,
                                        [this] { return loop_->imagesInUse(); });

@@ -1,8 +1,7 @@
 #include "agent/image_gc.h"
 
-#include <sys/statvfs.h>
-
 #include <spdlog/spdlog.h>
+#include <sys/statvfs.h>
 
 namespace berth::agent {
 
@@ -10,7 +9,9 @@ ImageGc::ImageGc(ImageGcOptions options, image::ImageStore& images, std::filesys
                  InUse inUse)
     : options_(options), images_(images), disk_(std::move(disk)), inUse_(std::move(inUse)) {}
 
-ImageGc::~ImageGc() { stop(); }
+ImageGc::~ImageGc() {
+  stop();
+}
 
 void ImageGc::start() {
   thread_ = std::thread([this] {

@@ -115,7 +115,8 @@ void addAgentCommand(CLI::App& app, std::string& logLevel) {
       ->capture_default_str();
   cmd->add_option("--backoff-max", flags->backoffMax, "Longest restart back-off")
       ->capture_default_str();
-  cmd->add_option("--image-gc-period", flags->imageGcPeriod, "How often unused images are collected")
+  cmd->add_option("--image-gc-period", flags->imageGcPeriod,
+                  "How often unused images are collected")
       ->capture_default_str();
   cmd->add_option("--image-gc-high-threshold", flags->imageGcHighThreshold,
                   "Disk usage percent above which unused images are removed (0: always)")
