@@ -124,10 +124,10 @@ def run_berth(args, work, image, registry):
     tag = "%04x" % random.randrange(0x10000)
     log = open(os.path.join(work, "agent.log"), "w")
     agent = subprocess.Popen(
-        [os.path.join(args.build, "berth"), "agent", "--root", root, "--pod-manifest-path", manifests,
+        [os.path.join(args.build, "berth"), "--log-level", "warn", "agent", "--root", root, "--pod-manifest-path", manifests,
          "--insecure-registry", registry, "--bridge", "bb" + tag, "--pod-cidr", "10.199.0.0/16",
-         "--network-name", "bench-" + tag, "--listen", "127.0.0.1:0", "--workers", "8",
-         "--log-level", "warn"], stdout=log, stderr=log)
+         "--network-name", "bench-" + tag, "--listen", "127.0.0.1:0", "--workers", "8"],
+        stdout=log, stderr=log)
     result = {}
     try:
         subprocess.run([os.path.join(args.build, "berth"), "image", "pull", "--root", root,
@@ -161,7 +161,8 @@ def run_berth(args, work, image, registry):
         for f in os.listdir(manifests):
             os.remove(os.path.join(manifests, f))
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and os.listdir(os.path.join(root, "pods")):
+        pods = os.path.join(root, "pods")
+        while time.monotonic() < deadline and os.path.isdir(pods) and os.listdir(pods):
             time.sleep(0.2)
         agent.send_signal(signal.SIGTERM)
         agent.wait()
