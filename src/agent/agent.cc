@@ -7,6 +7,7 @@
 
 #include "agent/manifest_source.h"
 #include "agent/node_server.h"
+#include "agent/sandbox_pool.h"
 #include "base/files.h"
 #include "base/process.h"
 #include "base/random.h"
@@ -80,8 +81,11 @@ Status Agent::start() {
   rt.monitorPath = executableDir() / "berth-monitor";
   runtime_ = runtime::makeOciRuntime(rt);
   network_ = network::makeCniPodNetwork(options_.network);
+  sandboxPool_ = std::make_unique<SandboxPool>(*network_, options_.root / "sandbox-pool",
+                                               options_.sandboxPoolSize);
+  BERTH_TRY_STATUS(sandboxPool_->start());
 
-  loop_ = std::make_unique<PodSyncLoop>(options_.sync, *images_, *runtime_, *network_, clock_);
+  loop_ = std::make_unique<PodSyncLoop>(options_.sync, *images_, *runtime_, *sandboxPool_, clock_);
   BERTH_TRY_STATUS(loop_->start());
   if (!options_.manifestDir.empty()) {
     manifests_ = std::make_unique<ManifestSource>(options_.manifestDir, *loop_);
@@ -122,6 +126,9 @@ void Agent::stop() {
   }
   if (loop_) {
     loop_->stop();
+  }
+  if (sandboxPool_) {
+    sandboxPool_->stop();
   }
   if (lockFd_ >= 0) {
     ::close(lockFd_);

@@ -26,6 +26,8 @@ struct AgentOptions {
   network::NetworkConfig network;
   SyncOptions sync;  // root is filled from `root`
   ImageGcOptions imageGc;
+  // Sandboxes made ahead of time for pods without host ports (0: none).
+  size_t sandboxPoolSize = 4;
   // The node endpoint (logs, exec): loopback by default, TLS with a CA and certificate kept in
   // ROOT/tls, bearer token in ROOT/node-token; the URL it serves at goes to ROOT/node-endpoint.
   std::string listen = "127.0.0.1:10250";
@@ -52,6 +54,7 @@ class Agent {
   image::ImageStorePtr images_;
   runtime::RuntimePtr runtime_;
   network::PodNetworkPtr network_;
+  std::unique_ptr<class SandboxPool> sandboxPool_;
   std::unique_ptr<PodSyncLoop> loop_;
   std::unique_ptr<class ManifestSource> manifests_;
   std::unique_ptr<ImageGc> imageGc_;

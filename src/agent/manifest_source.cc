@@ -154,7 +154,7 @@ void ManifestSource::watchLoop() {
     }
     if (rc > 0 && (fds[0].revents & POLLIN)) {
       // Let a burst of events (an editor's save, a cp of many files) settle into one rescan.
-      ::poll(nullptr, 0, 20);
+      ::poll(nullptr, 0, 2);
       while (::read(inotifyFd_, buf, sizeof(buf)) > 0) {
       }
     }

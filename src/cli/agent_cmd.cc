@@ -29,6 +29,7 @@ struct AgentFlags {
   std::string backoffMax = "5m";
   std::string imageGcPeriod = "5m";
   int imageGcHighThreshold = 85;
+  size_t sandboxPoolSize = 4;
   int workers = 4;
   int64_t pidsLimit = 4096;
 };
@@ -47,6 +48,7 @@ Result<agent::AgentOptions> toOptions(const AgentFlags& f) {
   BERTH_ASSIGN_OR_RETURN(o.sync.backoffMax, parseDuration(f.backoffMax));
   BERTH_ASSIGN_OR_RETURN(o.imageGc.period, parseDuration(f.imageGcPeriod));
   o.imageGc.highThresholdPercent = f.imageGcHighThreshold;
+  o.sandboxPoolSize = f.sandboxPoolSize;
   o.sync.workers = f.workers;
   o.sync.pidsLimit = f.pidsLimit;
   return o;
@@ -120,6 +122,9 @@ void addAgentCommand(CLI::App& app, std::string& logLevel) {
       ->capture_default_str();
   cmd->add_option("--image-gc-high-threshold", flags->imageGcHighThreshold,
                   "Disk usage percent above which unused images are removed (0: always)")
+      ->capture_default_str();
+  cmd->add_option("--sandbox-pool-size", flags->sandboxPoolSize,
+                  "Pod sandboxes made ahead of time (0: none)")
       ->capture_default_str();
   cmd->add_option("--workers", flags->workers, "Pods synced in parallel")->capture_default_str();
   cmd->add_option("--pod-pids-limit", flags->pidsLimit, "Process limit per container (0: none)")
