@@ -126,7 +126,8 @@ def run_berth(args, work, image, registry):
     agent = subprocess.Popen(
         [os.path.join(args.build, "berth"), "--log-level", "warn", "agent", "--root", root, "--pod-manifest-path", manifests,
          "--insecure-registry", registry, "--bridge", "bb" + tag, "--pod-cidr", "10.199.0.0/16",
-         "--network-name", "bench-" + tag, "--listen", "127.0.0.1:0", "--workers", "8"],
+         "--network-name", "bench-" + tag, "--listen", "127.0.0.1:0", "--workers", "8",
+         "--sandbox-pool-size", str(args.sandbox_pool)],
         stdout=log, stderr=log)
     result = {}
     try:
@@ -205,6 +206,8 @@ def main():
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
     ap.add_argument("--sequential", type=int, default=50)
     ap.add_argument("--concurrent", type=int, default=20)
+    ap.add_argument("--sandbox-pool", type=int, default=4, help="berth agent --sandbox-pool-size")
+    ap.add_argument("--no-podman", action="store_true")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="berth-bench-")
     regdir = os.path.join(work, "registry")
@@ -214,10 +217,11 @@ def main():
         registry = open(os.path.join(regdir, "address")).read().strip()
         image = f"{registry}/berth/busybox:1"
         b = run_berth(args, work, image, registry)
-        pm = run_podman(args, work, image, registry)
+        pm = None if args.no_podman else run_podman(args, work, image, registry)
     finally:
         subprocess.run([os.path.join(REPO, "scripts/test-registry"), "stop", regdir])
-    print(f"machine: {os.cpu_count()} cores, kernel {os.uname().release}")
+    print(f"machine: {os.cpu_count()} cores, kernel {os.uname().release}; "
+          f"berth sandbox pool {args.sandbox_pool}")
     print(f"berth sequential ({len(b['seq'])} pods):  p50 {pct(b['seq'], 50):7.1f} ms   p99 {pct(b['seq'], 99):7.1f} ms")
     print(f"berth concurrent ({len(b['conc'])} pods):  p50 {pct(b['conc'], 50):7.1f} ms   p99 {pct(b['conc'], 99):7.1f} ms")
     print(f"agent RSS with {len(b['seq'])} pods: {b['agent_rss_kb'] / 1024:.1f} MB; "

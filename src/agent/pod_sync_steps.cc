@@ -294,7 +294,15 @@ void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Containe
     lower(wake, std::min(milliseconds(1000), milliseconds(delay)));
   };
 
+  auto t0 = std::chrono::steady_clock::now();
+  auto since = [&t0] {
+    auto now = std::chrono::steady_clock::now();
+    double ms = std::chrono::duration<double, std::milli>(now - t0).count();
+    t0 = now;
+    return ms;
+  };
   auto img = images_.ensure(spec.image, pullPolicy(spec.imagePullPolicy), std::nullopt);
+  spdlog::debug("timing: image {:.1f} ms", since());
   if (!img) {
     bool never = spec.imagePullPolicy == "Never";
     failed(never ? "ErrImageNeverPull" : "ErrImagePull", img.error().message());
@@ -346,6 +354,7 @@ void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Containe
     }
     entry.volumes = std::move(*volumes);
   }
+  spdlog::debug("timing: retire+record+volumes {:.1f} ms", since());
   auto podFiles = writePodFiles(podDir(uid), rec.pod, rec.podIP);
   auto layers = images_.layerDirs(*img);
   if (!podFiles || !layers) {
@@ -353,7 +362,9 @@ void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Containe
            !podFiles ? podFiles.error().message() : layers.error().message());
     return;
   }
+  spdlog::debug("timing: pod files+layers {:.1f} ms", since());
   auto rootfs = image::mountRootfs(instance / "fs", *layers);
+  spdlog::debug("timing: mount {:.1f} ms", since());
   if (!rootfs) {
     failed("CreateContainerError", rootfs.error().message());
     cleanupInstance();
@@ -394,7 +405,9 @@ void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Containe
   (void)files::makeDirs(c.logPath.parent_path());
   watchContainer(uid, c.dir);  // before start: a fast exit must not go unnoticed
 
+  spdlog::debug("timing: spec {:.1f} ms", since());
   auto started = runtime_.start(*cs);
+  spdlog::debug("timing: runtime start {:.1f} ms", since());
   if (!started) {
     failed("CreateContainerError", started.error().message());
     (void)runtime_.remove(c.dir);

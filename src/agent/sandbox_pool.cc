@@ -2,10 +2,10 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "base/files.h"
 #include "base/random.h"
@@ -45,8 +45,7 @@ Status setHostname(const fs::path& utsns, const std::string& hostname) {
       result = fail(errnoError(errno, fmt::format("open '{}'", utsns.string())));
       return;
     }
-    if (::setns(fd, CLONE_NEWUTS) != 0 ||
-        ::sethostname(hostname.data(), hostname.size()) != 0) {
+    if (::setns(fd, CLONE_NEWUTS) != 0 || ::sethostname(hostname.data(), hostname.size()) != 0) {
       result = fail(errnoError(errno, fmt::format("set hostname '{}'", hostname)));
     }
     ::close(fd);
@@ -58,7 +57,9 @@ Status setHostname(const fs::path& utsns, const std::string& hostname) {
 SandboxPool::SandboxPool(network::PodNetwork& inner, fs::path poolDir, size_t size)
     : inner_(inner), poolDir_(std::move(poolDir)), size_(size) {}
 
-SandboxPool::~SandboxPool() { stop(); }
+SandboxPool::~SandboxPool() {
+  stop();
+}
 
 Status SandboxPool::start() {
   BERTH_TRY_STATUS(files::makeDirs(poolDir_));
