@@ -37,6 +37,16 @@ bool isManifest(const std::string& name) {
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
+// The string at `pointer`, or `fallback` when absent or not a string (an invalid manifest must
+// still become a pod that says what is wrong with it).
+std::string stringAt(const nlohmann::json& doc, const char* pointer, const std::string& fallback) {
+  nlohmann::json::json_pointer ptr(pointer);
+  if (!doc.is_object() || !doc.contains(ptr) || !doc.at(ptr).is_string()) {
+    return fallback;
+  }
+  return doc.at(ptr).get<std::string>();
+}
+
 DesiredPod invalidPod(const std::string& name, const std::string& ns, const std::string& uid,
                       const std::string& message) {
   DesiredPod d;
@@ -82,8 +92,8 @@ std::vector<DesiredPod> ManifestSource::scan(const fs::path& dir) {
     for (const auto& doc : *docs) {
       std::string content = doc.dump();
       std::string uid = staticUid(file, content);
-      std::string podName = doc.value("/metadata/name"_json_pointer, stem);
-      std::string ns = doc.value("/metadata/namespace"_json_pointer, "default");
+      std::string podName = stringAt(doc, "/metadata/name", stem);
+      std::string ns = stringAt(doc, "/metadata/namespace", "default");
       auto pod = api::decodePod(doc);
       if (!pod) {
         out.push_back(invalidPod(podName, ns, uid, pod.error().message()));

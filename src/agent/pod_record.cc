@@ -79,6 +79,8 @@ ContainerRecord containerFromJson(const json& j) {
 
 }  // namespace
 
+static Result<PodRecord> recordFromJson(const json& j, const std::filesystem::path& file);
+
 ContainerRecord* PodRecord::find(const std::string& name, bool init) {
   for (auto& c : containers) {
     if (c.name == name && c.init == init) {
@@ -94,6 +96,15 @@ Result<PodRecord> loadRecord(const std::filesystem::path& file) {
   if (j.is_discarded() || !j.is_object()) {
     return fail(ErrorCode::kDataLoss, "record '{}' is not valid JSON", file.string());
   }
+  // Library exceptions stop here: a record damaged by hand is an error, not a crash.
+  try {
+    return recordFromJson(j, file);
+  } catch (const json::exception& e) {
+    return fail(ErrorCode::kDataLoss, "record '{}': {}", file.string(), e.what());
+  }
+}
+
+static Result<PodRecord> recordFromJson(const json& j, const std::filesystem::path& file) {
   PodRecord r;
   auto pod = api::decodePod(j.value("pod", json::object()));
   if (!pod) {

@@ -41,7 +41,7 @@ TEST_F(ImageCliTest, ImportRunWithNeverPullRemoveAndPrune) {
   // No registry serves offline.example: the pod runs only because the image was imported.
   writeManifest("off.yaml", R"(apiVersion: v1
 kind: Pod
-metadata: {name: off}
+metadata: {name: offline}
 spec:
   restartPolicy: Never
   containers:
@@ -50,7 +50,7 @@ spec:
     imagePullPolicy: Never
     env: [{name: EXIT_CODE, value: "0"}]
 )");
-  auto p = waitForPod("off", [](const api::Pod& q) { return q.status.phase == "Succeeded"; });
+  auto p = waitForPod("offline", [](const api::Pod& q) { return q.status.phase == "Succeeded"; });
   rememberIds(p);
 
   auto inUse = berth({"image", "rm", "offline.example/exit:1"});
@@ -58,15 +58,16 @@ spec:
   EXPECT_NE(inUse.err.find("in use"), std::string::npos) << inUse.err;
 
   fs::remove(manifests_ / "off.yaml");
-  ASSERT_TRUE(waitUntil([&] { return !pod("off"); }, 20s));
+  ASSERT_TRUE(waitUntil([&] { return !pod("offline"); }, 20s));
   auto rm = berth({"image", "rm", "offline.example/exit:1"});
   EXPECT_EQ(rm.exitCode, 0) << rm.describe();
   auto prune = berth({"image", "prune"});
   EXPECT_EQ(prune.exitCode, 0) << prune.describe();
   ls = berth({"image", "ls", "-o", "json"});
   EXPECT_EQ(nlohmann::json::parse(ls.out).size(), 0u);
-  EXPECT_TRUE(files::listDir(root_ / "agent" / "images" / "layers").value_or(
-                  std::vector<std::string>{"x"}).empty())
+  EXPECT_TRUE(files::listDir(root_ / "agent" / "images" / "layers")
+                  .value_or(std::vector<std::string>{"x"})
+                  .empty())
       << "layers left after prune";
 }
 
