@@ -4,7 +4,12 @@
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <sstream>
 
 #include "agent/image/snapshot.h"
 #include "api/pod_codec.h"
@@ -40,12 +45,13 @@ Status PodSyncLoop::start() {
   // Adopt what a previous run of the agent left: every recorded pod comes back as it was; the
   // first sync reconciles it with the sources' wishes.
   BERTH_ASSIGN_OR_RETURN(auto uids, files::listDir(options_.root / "pods"));
+  std::vector<fs::path> unrecorded;
   for (const auto& uid : uids) {
     auto record = loadRecord(podDir(uid) / "record.json");
     if (!record) {
       spdlog::warn("pod dir '{}' has no usable record ({}); removing it", uid,
                    record.error().message());
-      BERTH_TRY_STATUS(files::removeAll(podDir(uid)));
+      unrecorded.push_back(podDir(uid));
       continue;
     }
     auto entry = std::make_shared<Entry>();
@@ -68,6 +74,14 @@ Status PodSyncLoop::start() {
     pods_[uid] = entry;
   }
   cleanupOrphans();
+  // Debris of pods without a record: their containers went with cleanupOrphans(); what is
+  // still mounted under their directories (root filesystems, namespace files) goes now.
+  for (const auto& dir : unrecorded) {
+    unmountAllUnder(dir);
+    if (auto s = files::removeAll(dir); !s) {
+      spdlog::warn("{}", s.error().message());
+    }
+  }
   running_ = true;
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers_.emplace_back([this] { workerLoop(); });
@@ -300,6 +314,33 @@ std::map<size_t, runtime::ContainerState> PodSyncLoop::liveStates(const PodRecor
     }
   }
   return out;
+}
+
+void unmountAllUnder(const fs::path& dir) {
+  auto table = files::read("/proc/self/mountinfo");
+  if (!table) {
+    return;
+  }
+  std::vector<std::string> points;
+  std::istringstream in(*table);
+  std::string line;
+  std::string prefix = dir.string() + "/";
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, point;
+    fields >> id >> parent >> dev >> root >> point;
+    if (point.rfind(prefix, 0) == 0 || point == dir.string()) {
+      points.push_back(point);
+    }
+  }
+  // Deepest first, so that no mount hides another.
+  std::sort(points.begin(), points.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& p : points) {
+    if (::umount2(p.c_str(), MNT_DETACH) != 0) {
+      spdlog::warn("unmount '{}': {}", p, std::strerror(errno));
+    }
+  }
 }
 
 void PodSyncLoop::cleanupOrphans() {

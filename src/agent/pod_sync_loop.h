@@ -138,4 +138,7 @@ class PodSyncLoop : public ContainerLocator {
   std::atomic<bool> running_{false};
 };
 
+// Lazily unmounts every mount at or below `dir`, deepest first (clean-up of debris).
+void unmountAllUnder(const std::filesystem::path& dir);
+
 }  // namespace berth::agent
