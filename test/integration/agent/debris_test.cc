@@ -1,8 +1,7 @@
 // Clean-up of debris: mounts under a pod directory whose record was lost.
 
-#include <sys/mount.h>
-
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 
 #include "agent/pod_sync_loop.h"
 #include "base/files.h"
