@@ -33,10 +33,10 @@ bench: build
 	./bench/pod_start.py --build $(BUILD)
 
 format:
-	git ls-files '*.cc' '*.h' | xargs clang-format -i
+	git ls-files --cached --others --exclude-standard '*.cc' '*.h' | xargs -r clang-format -i
 
 check-format:
-	git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run -Werror
+	git ls-files --cached --others --exclude-standard '*.cc' '*.h' | xargs -r clang-format --dry-run -Werror
 
 tidy: configure
 	git ls-files 'src/*.cc' | xargs -r clang-tidy -p $(BUILD) --quiet
