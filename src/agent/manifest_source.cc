@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <map>
@@ -66,56 +67,96 @@ ManifestSource::~ManifestSource() {
   stop();
 }
 
-std::vector<DesiredPod> ManifestSource::scan(const fs::path& dir) {
+std::vector<DesiredPod> ManifestSource::parseFile(const fs::path& file, const std::string& text) {
+  std::vector<DesiredPod> out;
+  std::string name = file.filename().string();
+  std::string stem = file.stem().string();
+  auto docs = api::parseManifest(text);
+  if (!docs) {
+    out.push_back(invalidPod(stem, "", staticUid(file, text),
+                             fmt::format("{}: {}", name, docs.error().message())));
+    return out;
+  }
+  for (const auto& doc : *docs) {
+    std::string content = doc.dump();
+    std::string uid = staticUid(file, content);
+    std::string podName = stringAt(doc, "/metadata/name", stem);
+    std::string ns = stringAt(doc, "/metadata/namespace", "default");
+    auto pod = api::decodePod(doc);
+    if (!pod) {
+      out.push_back(invalidPod(podName, ns, uid, pod.error().message()));
+      continue;
+    }
+    api::setPodDefaults(*pod);
+    pod->metadata.uid = uid;
+    auto errors = api::validatePod(*pod);
+    if (!errors.empty()) {
+      out.push_back(
+          invalidPod(podName, ns, uid, api::invalidMessage("Pod", pod->metadata.name, errors)));
+      continue;
+    }
+    out.push_back(DesiredPod{std::move(*pod), ""});
+  }
+  return out;
+}
+
+std::vector<DesiredPod> ManifestSource::scan(const fs::path& dir, Cache* cache) {
   std::vector<DesiredPod> out;
   std::map<std::string, std::string> seen;  // namespace/name -> file
   auto names = files::listDir(dir);
   if (!names) {
     return out;
   }
+  Cache fresh;
   for (const auto& name : *names) {
     if (!isManifest(name)) {
       continue;
     }
     fs::path file = dir / name;
-    auto text = files::read(file);
-    if (!text) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
       continue;  // removed while we looked
     }
-    std::string stem = fs::path(name).stem().string();
-    auto docs = api::parseManifest(*text);
-    if (!docs) {
-      out.push_back(invalidPod(stem, "", staticUid(file, *text),
-                               fmt::format("{}: {}", name, docs.error().message())));
-      continue;
+    // Files are replaced, not edited in place, by careful writers; size, inode and mtime
+    // together still catch an in-place edit.
+    CachedFile key{
+        st.st_ino, st.st_size, st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec, {}};
+    const CachedFile* hit = nullptr;
+    if (cache) {
+      auto it = cache->find(name);
+      if (it != cache->end() && it->second.inode == key.inode && it->second.size == key.size &&
+          it->second.mtimeNs == key.mtimeNs) {
+        hit = &it->second;
+      }
     }
-    for (const auto& doc : *docs) {
-      std::string content = doc.dump();
-      std::string uid = staticUid(file, content);
-      std::string podName = stringAt(doc, "/metadata/name", stem);
-      std::string ns = stringAt(doc, "/metadata/namespace", "default");
-      auto pod = api::decodePod(doc);
-      if (!pod) {
-        out.push_back(invalidPod(podName, ns, uid, pod.error().message()));
+    if (hit) {
+      key.pods = hit->pods;
+    } else {
+      auto text = files::read(file);
+      if (!text) {
         continue;
       }
-      api::setPodDefaults(*pod);
-      pod->metadata.uid = uid;
-      auto errors = api::validatePod(*pod);
-      if (!errors.empty()) {
+      key.pods = parseFile(file, *text);
+    }
+    for (const auto& d : key.pods) {
+      if (!d.invalidMessage.empty()) {
+        out.push_back(d);
+        continue;
+      }
+      std::string podKey = d.pod.metadata.namespace_ + "/" + d.pod.metadata.name;
+      if (auto it = seen.find(podKey); it != seen.end()) {
         out.push_back(
-            invalidPod(podName, ns, uid, api::invalidMessage("Pod", pod->metadata.name, errors)));
+            invalidPod(d.pod.metadata.name, d.pod.metadata.namespace_, d.pod.metadata.uid,
+                       fmt::format("pod '{}' is already defined in '{}'", podKey, it->second)));
         continue;
       }
-      std::string key = pod->metadata.namespace_ + "/" + pod->metadata.name;
-      if (auto it = seen.find(key); it != seen.end()) {
-        out.push_back(invalidPod(
-            podName, ns, uid, fmt::format("pod '{}' is already defined in '{}'", key, it->second)));
-        continue;
-      }
-      seen[key] = name;
-      out.push_back(DesiredPod{std::move(*pod), ""});
+      seen[podKey] = name;
+      out.push_back(d);
     }
+    fresh[name] = std::move(key);
+  }
+  if (cache) {
+    *cache = std::move(fresh);
   }
   return out;
 }

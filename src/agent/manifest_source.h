@@ -6,7 +6,10 @@
 // the file path and content), so the old pod is torn down and the new one started; a removed
 // file tears its pods down. An invalid manifest becomes a pod whose status names the problem.
 
+#include <sys/types.h>
+
 #include <filesystem>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,8 +28,21 @@ class ManifestSource {
   Status start();
   void stop();
 
-  // Reads every manifest in `dir` into desired pods (exposed for tests).
-  static std::vector<DesiredPod> scan(const std::filesystem::path& dir);
+  // A parsed manifest file, reused while its inode, size and mtime stay the same, so that a
+  // change to one file does not re-parse all the others.
+  struct CachedFile {
+    ino_t inode = 0;
+    off_t size = 0;
+    int64_t mtimeNs = 0;
+    std::vector<DesiredPod> pods;
+  };
+  using Cache = std::map<std::string, CachedFile>;  // by file name
+
+  // Reads every manifest in `dir` into desired pods, using and refreshing `cache` if given.
+  static std::vector<DesiredPod> scan(const std::filesystem::path& dir, Cache* cache = nullptr);
+  // The pods of one manifest file's text (invalid ones carry the reason).
+  static std::vector<DesiredPod> parseFile(const std::filesystem::path& file,
+                                           const std::string& text);
 
  private:
   void watchLoop();
@@ -35,6 +51,7 @@ class ManifestSource {
   std::filesystem::path dir_;
   PodSyncLoop& loop_;
   std::string sourceName_;
+  Cache cache_;
   std::thread thread_;
   int inotifyFd_ = -1;
   int stopFd_ = -1;

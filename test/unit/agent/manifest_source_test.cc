@@ -71,6 +71,24 @@ TEST_F(ManifestScanTest, InvalidManifestsBecomePodsThatSayWhy) {
       << broken->invalidMessage;
 }
 
+TEST_F(ManifestScanTest, CacheReusesUnchangedFilesAndSeesChanges) {
+  write("web.yaml", kGood);
+  ManifestSource::Cache cache;
+  auto first = ManifestSource::scan(dir_, &cache);
+  ASSERT_EQ(first.size(), 1u);
+  ASSERT_EQ(cache.size(), 1u);
+  // A poisoned cache entry with the same identity is what scan returns: it did not re-read.
+  cache["web.yaml"].pods[0].pod.metadata.name = "from-cache";
+  EXPECT_EQ(ManifestSource::scan(dir_, &cache)[0].pod.metadata.name, "from-cache");
+  write("web.yaml", std::string(kGood) + "  restartPolicy: Never\n");  // new inode
+  auto changed = ManifestSource::scan(dir_, &cache);
+  EXPECT_EQ(changed[0].pod.metadata.name, "web");
+  EXPECT_EQ(changed[0].pod.spec.restartPolicy, "Never");
+  std::filesystem::remove(dir_ / "web.yaml");
+  EXPECT_TRUE(ManifestSource::scan(dir_, &cache).empty());
+  EXPECT_TRUE(cache.empty());
+}
+
 TEST_F(ManifestScanTest, DuplicateNamesAreRejected) {
   write("a.yaml", kGood);
   write("b.yaml", kGood);
