@@ -142,16 +142,14 @@ bool Monitor::createAndStart() {
   }
   // A stale pid file from an earlier attempt must not be mistaken for this container's.
   ::unlink((dir_ / kPidFile).c_str());
-  // One `run --detach` (create and start in one call) saves a runtime invocation, ~5 ms,
-  // against create + start: nothing needs to happen between the two here.
-  int status = runRuntime({"run", "--detach", "--bundle", dir_.string(), "--pid-file",
-                           (dir_ / kPidFile).string(), request_.id},
-                          outPipe_[1], errPipe_[1]);
+  int status = runRuntime(
+      {"create", "--bundle", dir_.string(), "--pid-file", (dir_ / kPidFile).string(), request_.id},
+      outPipe_[1], errPipe_[1]);
   // Only the container init holds the write ends now, so the pipes close when it is gone.
   closeFd(outPipe_[1]);
   closeFd(errPipe_[1]);
   if (status != 0) {
-    std::string message = runtimeFailure("run", status);
+    std::string message = runtimeFailure("create", status);
     failStart(classifyRuntimeMessage(message), message);
     return false;
   }
@@ -159,17 +157,18 @@ bool Monitor::createAndStart() {
   pid_t pid = pidText ? static_cast<pid_t>(std::strtol(pidText->c_str(), nullptr, 10)) : 0;
   init_ = currentProcessId(pid);
   if (pid <= 0 || init_.startTime == 0) {
-    // It may already have exited (a command that ends at once); its exit is still ours to reap.
-    if (pid <= 0) {
-      failStart("internal", "the runtime reported no container process");
-      return false;
-    }
-    init_.pid = pid;
+    failStart("internal", "the runtime reported no container process");
+    return false;
   }
-  // The container's memory cgroup is new: every OOM kill counted there is this container's.
   oomFile_ = oomCounterFile(pid);
-  oomBefore_ = 0;
+  oomBefore_ = std::max(0LL, readOomKillCount(oomFile_));
 
+  status = runRuntime({"start", request_.id}, -1, -1);
+  if (status != 0) {
+    std::string message = runtimeFailure("start", status);
+    failStart(classifyRuntimeMessage(message), message);
+    return false;
+  }
   StartedRecord started;
   started.process = init_;
   started.startedAt = nowRfc3339Nano();
