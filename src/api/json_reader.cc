@@ -238,25 +238,15 @@ void ObjectReader::i64List(const char* key, std::vector<int64_t>& out) {
 }
 
 void ObjectReader::strMap(const char* key, std::map<std::string, std::string>& out) {
-  const json* v = take(key);
-  if (v == nullptr) {
-    return;
-  }
-  std::string path = childPath(key);
-  if (!v->is_object()) {
-    ctx_.error(path, "expected object, got " + describeJson(*v));
-    return;
-  }
-  out.clear();
-  for (const auto& [k, item] : v->items()) {
+  stringValuedMap(key, out, "string", [](const json& item) -> std::optional<std::string> {
     if (item.is_string()) {
-      out[k] = item.get<std::string>();
-    } else if (item.is_null()) {
-      out[k] = "";
-    } else {
-      ctx_.error(path + "[" + k + "]", "expected string, got " + describeJson(item));
+      return item.get<std::string>();
     }
-  }
+    if (item.is_null()) {
+      return std::string();
+    }
+    return std::nullopt;
+  });
 }
 
 void ObjectReader::quantity(const char* key, std::optional<std::string>& out) {
@@ -272,6 +262,21 @@ void ObjectReader::quantity(const char* key, std::optional<std::string>& out) {
 }
 
 void ObjectReader::quantityMap(const char* key, std::map<std::string, std::string>& out) {
+  stringValuedMap(key, out, "quantity (string or number)",
+                  [](const json& item) -> std::optional<std::string> {
+                    if (item.is_string()) {
+                      return item.get<std::string>();
+                    }
+                    if (item.is_number()) {
+                      return numberText(item);
+                    }
+                    return std::nullopt;
+                  });
+}
+
+void ObjectReader::stringValuedMap(
+    const char* key, std::map<std::string, std::string>& out, const char* expected,
+    const std::function<std::optional<std::string>(const json&)>& convert) {
   const json* v = take(key);
   if (v == nullptr) {
     return;
@@ -283,13 +288,11 @@ void ObjectReader::quantityMap(const char* key, std::map<std::string, std::strin
   }
   out.clear();
   for (const auto& [k, item] : v->items()) {
-    if (item.is_string()) {
-      out[k] = item.get<std::string>();
-    } else if (item.is_number()) {
-      out[k] = numberText(item);
+    if (auto value = convert(item)) {
+      out[k] = std::move(*value);
     } else {
       ctx_.error(path + "[" + k + "]",
-                 "expected quantity (string or number), got " + describeJson(item));
+                 std::string("expected ") + expected + ", got " + describeJson(item));
     }
   }
 }

@@ -9,6 +9,7 @@
 // floats (80.0, which YAML can produce) are accepted as integers.
 // Not thread-safe; one DecodeContext per decode.
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -53,6 +54,10 @@ class ObjectReader {
   // resource.Quantity: a JSON string or number, kept as written.
   void quantity(const char* key, std::optional<std::string>& out);
   void quantityMap(const char* key, std::map<std::string, std::string>& out);
+  // An object whose values `convert` turns into strings; nullopt is a type error naming the key.
+  void stringValuedMap(
+      const char* key, std::map<std::string, std::string>& out, const char* expected,
+      const std::function<std::optional<std::string>(const nlohmann::json&)>& convert);
   // intstr.IntOrString, kept as text ("8080" or "http").
   void intOrString(const char* key, std::string& out);
 
