@@ -27,6 +27,8 @@ std::string_view errorCodeName(ErrorCode code) {
       return "DataLoss";
     case ErrorCode::kResourceExhausted:
       return "ResourceExhausted";
+    case ErrorCode::kGone:
+      return "Gone";
     case ErrorCode::kInternal:
       return "Internal";
   }

@@ -27,6 +27,7 @@ enum class ErrorCode {
   kDeadlineExceeded,   // timed out
   kDataLoss,           // a digest did not match, a file is corrupt
   kResourceExhausted,  // out of space, addresses, memory
+  kGone,               // history asked for was compacted away (a watch from an old revision)
   kInternal,           // a bug or an unexpected failure of a system call
 };
 

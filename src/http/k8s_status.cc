@@ -32,6 +32,8 @@ int httpCodeFor(ErrorCode code) {
       return 504;
     case ErrorCode::kResourceExhausted:
       return 429;
+    case ErrorCode::kGone:
+      return 410;
     case ErrorCode::kDataLoss:
     case ErrorCode::kInternal:
       return 500;
@@ -53,8 +55,14 @@ std::string_view reasonFor(int httpCode) {
       return "MethodNotAllowed";
     case 409:
       return "Conflict";
+    case 410:
+      return "Expired";
     case 413:
       return "RequestEntityTooLarge";
+    case 415:
+      return "UnsupportedMediaType";
+    case 422:
+      return "Invalid";
     case 429:
       return "TooManyRequests";
     case 503:
