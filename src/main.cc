@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   berth::cli::addAgentCommand(app, logLevel);
   berth::cli::addImageCommand(app, logLevel);
   berth::cli::addUpCommand(app, logLevel);
+  berth::cli::addServerCommand(app, logLevel);
   CLI11_PARSE(app, argc, argv);
   return berth::cli::exitCode();
 }

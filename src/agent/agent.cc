@@ -5,15 +5,33 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "agent/api_object_resolver.h"
+#include "agent/api_pod_source.h"
+#include "agent/event_recorder.h"
 #include "agent/manifest_source.h"
+#include "agent/node_lease.h"
+#include "agent/node_registration.h"
 #include "agent/node_server.h"
+#include "agent/pod_status_reporter.h"
 #include "agent/sandbox_pool.h"
+#include "agent/token_review_authenticator.h"
 #include "base/files.h"
 #include "base/process.h"
 #include "base/random.h"
+#include "client/api_client.h"
 
 namespace berth::agent {
 namespace fs = std::filesystem;
+
+std::string defaultNodeName() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) != 0) {
+    return "localhost";
+  }
+  std::string name = host;
+  std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+  return name;
+}
 
 fs::path executableDir() {
   std::error_code ec;
@@ -61,6 +79,50 @@ Agent::~Agent() {
   stop();
 }
 
+Status Agent::connect() {
+  if (options_.tokenFile.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "--token-file is required with --server");
+  }
+  auto token = files::read(options_.tokenFile);
+  if (!token) {
+    return fail(std::move(token.error()).wrap("--token-file"));
+  }
+  while (!token->empty() && std::isspace(static_cast<unsigned char>(token->back()))) {
+    token->pop_back();
+  }
+  if (token->empty()) {
+    return fail(ErrorCode::kInvalidArgument, "--token-file '{}' is empty",
+                options_.tokenFile.string());
+  }
+  nodeName_ = options_.nodeName.empty() ? defaultNodeName() : options_.nodeName;
+  client::ClientConfig config;
+  config.server = options_.serverUrl;
+  config.caFile = options_.caFile;
+  config.token = *token;
+  config.userAgent = "berth-agent/" + nodeName_;
+  client_ = std::make_shared<client::ApiClient>(config);
+  // Token reviews run on the node endpoint's io threads: they must not hang there for long.
+  config.timeout = std::chrono::milliseconds(5000);
+  reviewClient_ = std::make_shared<client::ApiClient>(config);
+  return ok();
+}
+
+Status Agent::startJoined(const std::string& listenHost) {
+  registration_ = std::make_unique<NodeRegistration>(
+      *client_,
+      gatherNodeInputs(nodeName_, listenHost, nodeServer_->port(), options_.root,
+                       options_.runtimePath),
+      NodeRegistrationOptions{.statusPeriod = options_.nodeStatusPeriod}, clock_);
+  registration_->start();
+  lease_ = std::make_unique<NodeLease>(
+      *client_, NodeLeaseOptions{.nodeName = nodeName_, .renewPeriod = options_.leasePeriod},
+      clock_);
+  lease_->start();
+  BERTH_TRY_STATUS(podSource_->start());
+  spdlog::info("joined '{}' as node '{}'", options_.serverUrl, nodeName_);
+  return ok();
+}
+
 Status Agent::start() {
   BERTH_TRY_STATUS(files::makeDirs(options_.root, 0700));
   lockFd_ = ::open((options_.root / "agent.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -70,6 +132,17 @@ Status Agent::start() {
   // Containers are started by monitors that outlive us; orphans reparent to us while we run.
   process::becomeSubreaper();
   BERTH_TRY_STATUS(runtime::prepareCgroups());
+  BERTH_ASSIGN_OR_RETURN(auto hostPort, splitHostPort(options_.listen));
+  const bool joined = !options_.serverUrl.empty();
+  if (joined) {
+    BERTH_TRY_STATUS(connect());
+    options_.sync.nodeName = nodeName_;
+    if (options_.sync.hostIP.empty()) {
+      options_.sync.hostIP =
+          gatherNodeInputs(nodeName_, hostPort.first, 0, options_.root, options_.runtimePath)
+              .internalIP;
+    }
+  }
 
   image::RegistryOptions registry;
   registry.insecureRegistries = options_.insecureRegistries;
@@ -86,17 +159,41 @@ Status Agent::start() {
   BERTH_TRY_STATUS(sandboxPool_->start());
 
   loop_ = std::make_unique<PodSyncLoop>(options_.sync, *images_, *runtime_, *sandboxPool_, clock_);
+  if (joined) {
+    events_ = std::make_shared<EventRecorder>(*client_, EventRecorderOptions{.nodeName = nodeName_},
+                                              clock_);
+    events_->start();
+    reporter_ = std::make_unique<PodStatusReporter>(PodStatusReporter::apiSender(*client_));
+    reporter_->start();
+    podSource_ = std::make_unique<ApiPodSource>(*client_, nodeName_, *loop_);
+    loop_->setEventSink(events_);
+    loop_->setObjectResolver(std::make_shared<ApiObjectResolver>(*client_));
+    loop_->setStatusListener(
+        [reporter = reporter_.get()](const api::Pod& pod, const std::string& source) {
+          reporter->update(pod, source);
+        });
+    loop_->setRemovedListener([reporter = reporter_.get(), source = podSource_.get()](
+                                  const api::Pod& pod, const std::string& from) {
+      reporter->forget(pod.metadata.uid);
+      source->podRemoved(pod, from);
+    });
+  }
   BERTH_TRY_STATUS(loop_->start());
   if (!options_.manifestDir.empty()) {
     manifests_ = std::make_unique<ManifestSource>(options_.manifestDir, *loop_);
     BERTH_TRY_STATUS(manifests_->start());
   }
-  BERTH_ASSIGN_OR_RETURN(auto hostPort, splitHostPort(options_.listen));
   NodeServerOptions serverOptions;
   serverOptions.host = hostPort.first;
   serverOptions.port = hostPort.second;
   BERTH_ASSIGN_OR_RETURN(serverOptions.token, nodeToken(options_.root));
   serverOptions.tlsDir = options_.root / "tls";
+  if (joined) {
+    serverOptions.extraAuthenticator = std::make_shared<TokenReviewAuthenticator>(
+        TokenReviewAuthenticator::apiReviewer(*reviewClient_), TokenReviewOptions{}, clock_);
+    serverOptions.threads = 2;  // a token review blocks an io thread while it runs
+    serverOptions.tlsNames = {nodeName_, options_.sync.hostIP};
+  }
   nodeServer_ = std::make_unique<NodeServer>(*loop_, *runtime_, serverOptions, clock_);
   BERTH_TRY_STATUS(nodeServer_->start());
   BERTH_TRY_STATUS(
@@ -106,6 +203,9 @@ Status Agent::start() {
   imageGc_ = std::make_unique<ImageGc>(options_.imageGc, *images_, options_.root,
                                        [this] { return loop_->imagesInUse(); });
   imageGc_->start();
+  if (joined) {
+    BERTH_TRY_STATUS(startJoined(hostPort.first));
+  }
   spdlog::info("agent running: root '{}', manifests '{}'", options_.root.string(),
                options_.manifestDir.string());
   return ok();
@@ -116,6 +216,17 @@ void Agent::stop() {
     imageGc_->stop();
     imageGc_.reset();
   }
+  if (podSource_) {
+    podSource_->stop();  // nothing reaches the loop from the server any more
+  }
+  if (lease_) {
+    lease_->stop();
+    lease_.reset();
+  }
+  if (registration_) {
+    registration_->stop();
+    registration_.reset();
+  }
   if (manifests_) {
     manifests_->stop();
     manifests_.reset();
@@ -125,7 +236,13 @@ void Agent::stop() {
     nodeServer_.reset();
   }
   if (loop_) {
-    loop_->stop();
+    loop_->stop();  // its workers call the reporter, the recorder and the pod source
+  }
+  if (reporter_) {
+    reporter_->stop();
+  }
+  if (events_) {
+    events_->stop();
   }
   if (sandboxPool_) {
     sandboxPool_->stop();

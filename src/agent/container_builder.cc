@@ -157,7 +157,16 @@ Result<runtime::ContainerSpec> buildContainerSpec(const BuildInputs& in) {
     auto eq = kv.find('=');
     set(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
   }
-  for (const auto& e : c.env) {
+  if (!c.envFrom.empty() && !in.resolvedEnv) {
+    return fail(ErrorCode::kInvalidArgument, "envFrom needs a control plane");
+  }
+  if (in.resolvedEnv) {
+    for (const auto& [k, v] : in.resolvedEnv->fromSources) {
+      set(k, v);
+    }
+  }
+  for (size_t i = 0; i < c.env.size(); ++i) {
+    const auto& e = c.env[i];
     if (e.valueFrom) {
       if (e.valueFrom->fieldRef) {
         const auto& path = e.valueFrom->fieldRef->fieldPath;
@@ -179,8 +188,15 @@ Result<runtime::ContainerSpec> buildContainerSpec(const BuildInputs& in) {
         set(e.name, v);
         continue;
       }
-      return fail(ErrorCode::kInvalidArgument,
-                  "env '{}': configMapKeyRef and secretKeyRef need a control plane", e.name);
+      if (!in.resolvedEnv) {
+        return fail(ErrorCode::kInvalidArgument,
+                    "env '{}': configMapKeyRef and secretKeyRef need a control plane", e.name);
+      }
+      // A missing optional reference leaves the variable unset.
+      if (auto it = in.resolvedEnv->refs.find(i); it != in.resolvedEnv->refs.end()) {
+        set(e.name, it->second);
+      }
+      continue;
     }
     set(e.name, expandVars(e.value, env));
   }

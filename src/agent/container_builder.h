@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config_sources.h"
 #include "agent/image/image_store.h"
 #include "agent/runtime/runtime.h"
 #include "api/pod.h"
@@ -29,13 +30,18 @@ struct BuildInputs {
   std::filesystem::path resolvConfFile;
   std::filesystem::path hostnameFile;
   int64_t pidsLimit = 0;  // 0: no limit
+  // ConfigMap/Secret values of env and envFrom (config_sources.h); null when the pod has no
+  // control plane (static pods), which makes such references an error.
+  const ResolvedEnv* resolvedEnv = nullptr;
 };
 
 // Fills everything of the spec that follows from the pod and the image: args, env, cwd, user,
 // groups, hostname, mounts, capabilities, read-only root and resources. The caller sets id,
 // dir, rootfs, namespaces, cgroupsPath and log path.
+// Environment order as the kubelet's: the image's, then envFrom, then env (later wins).
 // Errors (kInvalidArgument, shown as CreateContainerConfigError / CreateContainerError):
-// no command, runAsNonRoot with root, an unknown user name, a bad quantity.
+// no command, runAsNonRoot with root, an unknown user name, a bad quantity, a ConfigMap or
+// Secret reference without `resolvedEnv`.
 Result<runtime::ContainerSpec> buildContainerSpec(const BuildInputs& in);
 
 // Kubernetes $(VAR) expansion: $(NAME) -> value when defined, $$ -> $, otherwise unchanged.

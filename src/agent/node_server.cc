@@ -2,6 +2,7 @@
 
 #include <boost/asio/use_awaitable.hpp>
 
+#include "agent/token_review_authenticator.h"
 #include "base/log.h"
 
 namespace berth::agent {
@@ -47,6 +48,10 @@ Status NodeServer::start() {
   auto authenticator = std::make_shared<http::StaticTokenAuthenticator>();
   authenticator->addToken(options_.token, http::Identity{"system:node-client", {}});
   serverOptions.authenticator = authenticator;
+  if (options_.extraAuthenticator) {
+    serverOptions.authenticator = std::make_shared<AnyAuthenticator>(
+        std::vector<http::AuthenticatorPtr>{authenticator, options_.extraAuthenticator});
+  }
   if (!options_.tlsDir.empty()) {
     auto files = http::ensureTlsFiles(options_.tlsDir, options_.tlsNames, "berth-node");
     if (!files) {

@@ -39,6 +39,9 @@ struct NodeServerOptions {
   uint16_t port = 10250;  // 0: ephemeral (tests), see NodeServer::port()
   // The bearer token callers must present. Required (start() fails without one).
   std::string token;
+  // Also admitted: callers this one accepts (a TokenReviewAuthenticator when joined to a
+  // control plane). Tried after `token`.
+  http::AuthenticatorPtr extraAuthenticator;
   // Directory of the TLS material (http::ensureTlsFiles); empty: plain HTTP (tests only).
   std::filesystem::path tlsDir;
   std::vector<std::string> tlsNames;  // extra SANs: the node's name and addresses

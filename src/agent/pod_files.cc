@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <sstream>
 
+#include "agent/config_sources.h"
 #include "api/quantity.h"
 #include "base/files.h"
 
@@ -102,36 +103,67 @@ bool isMountPoint(const fs::path& path) {
   return self.st_dev != parent.st_dev;
 }
 
+// A configMap or secret volume: its files under `dir`, secrets on a tmpfs of their own.
+Status prepareObjectVolume(const fs::path& dir, const api::Pod& pod, const api::Volume& v,
+                           ObjectResolver& resolver) {
+  BERTH_ASSIGN_OR_RETURN(auto files, projectVolume(pod, v, resolver));
+  BERTH_TRY_STATUS(files::makeDirs(dir, 0755));
+  if (v.secret && !isMountPoint(dir) &&
+      ::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0) {
+    return fail(errnoError(errno, "mount tmpfs"));
+  }
+  return writeVolumeFiles(dir, files);
+}
+
+Result<fs::path> prepareVolume(const fs::path& podDir, const api::Pod& pod, const api::Volume& v,
+                               ObjectResolver* resolver) {
+  if (v.emptyDir) {
+    fs::path dir = podDir / "volumes" / v.name;
+    BERTH_TRY_STATUS(files::makeDirs(dir, 0777));
+    ::chmod(dir.c_str(), 0777);  // any container user may write, as with Kubernetes
+    if (v.emptyDir->medium == "Memory" && !isMountPoint(dir)) {
+      std::string opts = "mode=1777";
+      if (v.emptyDir->sizeLimit) {
+        BERTH_ASSIGN_OR_RETURN(int64_t bytes, api::parseQuantity(*v.emptyDir->sizeLimit));
+        opts += fmt::format(",size={}", bytes);
+      }
+      if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0) {
+        return fail(errnoError(errno, fmt::format("mount tmpfs for volume '{}'", v.name)));
+      }
+    }
+    return dir;
+  }
+  if (v.hostPath) {
+    BERTH_TRY_STATUS(checkHostPath(*v.hostPath, v.name));
+    return fs::path(v.hostPath->path);
+  }
+  if ((v.configMap || v.secret) && resolver) {
+    fs::path dir = podDir / "volumes" / v.name;
+    BERTH_TRY_STATUS(prepareObjectVolume(dir, pod, v, *resolver));
+    return dir;
+  }
+  if (v.configMap || v.secret) {
+    return fail(ErrorCode::kInvalidArgument,
+                "volume '{}': configMap and secret volumes need a control plane", v.name);
+  }
+  return fail(ErrorCode::kInvalidArgument, "volume '{}' has no supported source", v.name);
+}
+
 }  // namespace
 
-Result<std::map<std::string, fs::path>> prepareVolumes(const fs::path& podDir,
-                                                       const api::Pod& pod) {
+Result<std::map<std::string, fs::path>> prepareVolumes(const fs::path& podDir, const api::Pod& pod,
+                                                       ObjectResolver* resolver,
+                                                       std::string* failedVolume) {
   std::map<std::string, fs::path> out;
   for (const auto& v : pod.spec.volumes) {
-    if (v.emptyDir) {
-      fs::path dir = podDir / "volumes" / v.name;
-      BERTH_TRY_STATUS(files::makeDirs(dir, 0777));
-      ::chmod(dir.c_str(), 0777);  // any container user may write, as with Kubernetes
-      if (v.emptyDir->medium == "Memory" && !isMountPoint(dir)) {
-        std::string opts = "mode=1777";
-        if (v.emptyDir->sizeLimit) {
-          BERTH_ASSIGN_OR_RETURN(int64_t bytes, api::parseQuantity(*v.emptyDir->sizeLimit));
-          opts += fmt::format(",size={}", bytes);
-        }
-        if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) != 0) {
-          return fail(errnoError(errno, fmt::format("mount tmpfs for volume '{}'", v.name)));
-        }
+    auto path = prepareVolume(podDir, pod, v, resolver);
+    if (!path) {
+      if (failedVolume) {
+        *failedVolume = v.name;
       }
-      out[v.name] = dir;
-    } else if (v.hostPath) {
-      BERTH_TRY_STATUS(checkHostPath(*v.hostPath, v.name));
-      out[v.name] = v.hostPath->path;
-    } else if (v.configMap || v.secret) {
-      return fail(ErrorCode::kInvalidArgument,
-                  "volume '{}': configMap and secret volumes need a control plane", v.name);
-    } else {
-      return fail(ErrorCode::kInvalidArgument, "volume '{}' has no supported source", v.name);
+      return fail(std::move(path.error()));
     }
+    out[v.name] = *path;
   }
   return out;
 }

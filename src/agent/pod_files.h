@@ -1,12 +1,13 @@
 #pragma once
 
 // The pod-level files and volumes that containers of a pod share: /etc/hosts, /etc/resolv.conf,
-// /etc/hostname, and emptyDir / hostPath volumes.
+// /etc/hostname, and emptyDir / hostPath / configMap / secret volumes.
 
 #include <filesystem>
 #include <map>
 #include <string>
 
+#include "agent/object_resolver.h"
 #include "api/pod.h"
 #include "base/error.h"
 
@@ -24,10 +25,14 @@ Result<PodFiles> writePodFiles(const std::filesystem::path& podDir, const api::P
                                const std::string& podIP);
 
 // Prepares every volume of `pod` under `podDir`/volumes: emptyDir as a directory (a tmpfs mount
-// for medium Memory, sized by sizeLimit), hostPath checked or created as its type says.
-// Returns host paths by volume name. configMap/secret volumes need a control plane: error.
+// for medium Memory, sized by sizeLimit), hostPath checked or created as its type says,
+// configMap and secret volumes as files fetched through `resolver` (config_sources.h; secrets on
+// a tmpfs, so that they never reach the disk). Returns host paths by volume name.
+// Without a resolver (static pods) configMap/secret volumes are an error. On an error the name
+// of the volume that failed goes to `failedVolume` (if given), for the FailedMount event.
 Result<std::map<std::string, std::filesystem::path>> prepareVolumes(
-    const std::filesystem::path& podDir, const api::Pod& pod);
+    const std::filesystem::path& podDir, const api::Pod& pod, ObjectResolver* resolver = nullptr,
+    std::string* failedVolume = nullptr);
 
 // Unmounts tmpfs volumes and removes `podDir`/volumes. Idempotent.
 Status cleanupVolumes(const std::filesystem::path& podDir);

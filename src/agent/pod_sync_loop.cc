@@ -56,6 +56,7 @@ Status PodSyncLoop::start() {
     }
     auto entry = std::make_shared<Entry>();
     entry->record = std::move(*record);
+    entry->source = entry->record.source;
     entry->current = entry->record.pod;
     if (auto status = files::read(podDir(uid) / "status.json")) {
       auto j = nlohmann::json::parse(*status, nullptr, false);
@@ -119,15 +120,35 @@ void PodSyncLoop::setPods(const std::string& source, std::vector<DesiredPod> pod
   for (auto& d : pods) {
     const std::string uid = d.pod.metadata.uid;
     wanted.insert(uid);
+    const auto& deletion = d.pod.metadata.deletionTimestamp;
     auto it = pods_.find(uid);
     if (it != pods_.end()) {
-      if (!it->second->desired) {
-        it->second->desired = true;  // came back before its teardown ran
+      Entry& e = *it->second;
+      const auto& grace = d.pod.metadata.deletionGracePeriodSeconds;
+      if (deletion && e.desired) {
+        // Deleted at the source: terminate it with the deletion's grace period.
+        e.desired = false;
+        e.deletionGrace = grace;
+        e.current.metadata.deletionTimestamp = deletion;
+        e.current.metadata.deletionGracePeriodSeconds = grace;
+        queue_.add(uid);
+      } else if (deletion) {
+        // A shorter grace period (a forced delete) applies if the teardown has not begun.
+        if (grace && (!e.deletionGrace || *grace < *e.deletionGrace)) {
+          e.deletionGrace = grace;
+        }
+      } else if (!e.desired) {
+        e.desired = true;  // came back before its teardown ran
         queue_.add(uid);
       }
       continue;
     }
     auto entry = std::make_shared<Entry>();
+    entry->source = source;
+    if (deletion) {
+      entry->desired = false;
+      entry->deletionGrace = d.pod.metadata.deletionGracePeriodSeconds;
+    }
     entry->record.pod = std::move(d.pod);
     entry->record.source = source;
     if (!d.invalidMessage.empty()) {
@@ -140,7 +161,7 @@ void PodSyncLoop::setPods(const std::string& source, std::vector<DesiredPod> pod
     queue_.add(uid);
   }
   for (auto& [uid, entry] : pods_) {
-    if (entry->record.source == source && wanted.count(uid) == 0 && entry->desired) {
+    if (entry->source == source && wanted.count(uid) == 0 && entry->desired) {
       entry->desired = false;
       // Shown as Terminating until its containers are gone.
       entry->current.metadata.deletionTimestamp = rfc3339(clock_.now());
@@ -179,6 +200,28 @@ std::set<std::string> PodSyncLoop::imagesInUse() const {
 void PodSyncLoop::setStatusListener(StatusListener listener) {
   std::lock_guard lock(mu_);
   listener_ = std::move(listener);
+}
+
+void PodSyncLoop::setRemovedListener(RemovedListener listener) {
+  std::lock_guard lock(mu_);
+  removedListener_ = std::move(listener);
+}
+
+void PodSyncLoop::setEventSink(EventSinkPtr sink) {
+  std::lock_guard lock(mu_);
+  events_ = std::move(sink);
+}
+
+void PodSyncLoop::setObjectResolver(ObjectResolverPtr resolver) {
+  std::lock_guard lock(mu_);
+  resolver_ = std::move(resolver);
+}
+
+void PodSyncLoop::emit(const api::Pod& pod, PodEvent event) {
+  // events_ is set before start() and never changes afterwards.
+  if (events_) {
+    events_->record(pod, std::move(event));
+  }
 }
 
 Result<ContainerLocation> PodSyncLoop::locate(const std::string& namespace_, const std::string& pod,
@@ -297,7 +340,7 @@ void PodSyncLoop::publish(const EntryPtr& entry) {
     spdlog::warn("pod '{}': {}", pod.metadata.name, written.error().message());
   }
   if (listener) {
-    listener(pod);
+    listener(pod, entry->source);
   }
 }
 

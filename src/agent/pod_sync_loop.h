@@ -2,8 +2,10 @@
 
 // The pod sync loop: makes the pods running on this node match the pods it is given.
 //
-// Sources (a manifest directory now, the API server next) call setPods() with their complete
-// set; the loop works out what to start, restart and tear down. Each pod is synced by one
+// Sources (a manifest directory, the API server) call setPods() with their complete set; the
+// loop works out what to start, restart and tear down. A pod that carries
+// metadata.deletionTimestamp is terminated (its containers get deletionGracePeriodSeconds) and
+// then forgotten, as is a pod its source no longer lists. Each pod is synced by one
 // worker at a time from a keyed work queue; a sync is idempotent and driven by events
 // (a changed set, a container that exited) plus a slow periodic resync, never a busy loop.
 //
@@ -29,8 +31,10 @@
 #include <vector>
 
 #include "agent/container_locator.h"
+#include "agent/event_sink.h"
 #include "agent/image/image_store.h"
 #include "agent/network/pod_network.h"
+#include "agent/object_resolver.h"
 #include "agent/pod_record.h"
 #include "agent/runtime/runtime.h"
 #include "agent/work_queue.h"
@@ -60,8 +64,13 @@ struct DesiredPod {
   std::string invalidMessage;
 };
 
-// Told about each status change, e.g. to report it to an API server. Called from workers.
-using StatusListener = std::function<void(const api::Pod&)>;
+// Told about each status change of a pod from `source`, e.g. to report it to an API server.
+// Called from workers; must not block.
+using StatusListener = std::function<void(const api::Pod& pod, const std::string& source)>;
+// Told when a pod from `source` has been torn down completely (no container, sandbox, volume
+// or log left) and forgotten: gone from pods(). `pod` is its last state. Called from workers;
+// must not block.
+using RemovedListener = std::function<void(const api::Pod& pod, const std::string& source)>;
 
 class PodSyncLoop : public ContainerLocator {
  public:
@@ -84,6 +93,12 @@ class PodSyncLoop : public ContainerLocator {
   std::set<std::string> imagesInUse() const;
 
   void setStatusListener(StatusListener listener);
+  void setRemovedListener(RemovedListener listener);
+  // Where events about pods go (none by default). REQUIRES: before start().
+  void setEventSink(EventSinkPtr sink);
+  // Where ConfigMaps and Secrets of pods from source "api" come from (none by default: such
+  // references fail). REQUIRES: before start().
+  void setObjectResolver(ObjectResolverPtr resolver);
 
   Result<ContainerLocation> locate(const std::string& namespace_, const std::string& pod,
                                    const std::string& container) override;
@@ -92,7 +107,11 @@ class PodSyncLoop : public ContainerLocator {
   struct Entry {
     std::mutex mu;  // held by the worker during a sync
     PodRecord record;
+    std::string source;  // set once at creation
     bool desired = true;
+    // Grace period of a deletion the source asked for (deletionGracePeriodSeconds); guarded by
+    // loop mu_.
+    std::optional<int64_t> deletionGrace;
     api::Pod current;  // pod with its latest status; guarded by loop mu_
     // Found again after an agent restart (not persisted); guarded by mu.
     std::optional<network::Sandbox> sandbox;
@@ -111,7 +130,10 @@ class PodSyncLoop : public ContainerLocator {
   // to when it should be looked at again.
   void startContainer(Entry& entry, size_t index, const api::Container& spec,
                       std::chrono::milliseconds& wake);
-  Status teardown(Entry& entry);
+  // Stops every container within `grace` (default: the pod's terminationGracePeriodSeconds)
+  // and removes all the pod has on the node.
+  Status teardown(Entry& entry, std::optional<int64_t> grace);
+  void emit(const api::Pod& pod, PodEvent event);
   void publish(const EntryPtr& entry);
   Status saveRecord(const Entry& entry);
   std::filesystem::path podDir(const std::string& uid) const;
@@ -127,6 +149,9 @@ class PodSyncLoop : public ContainerLocator {
   mutable std::mutex mu_;
   std::map<std::string, EntryPtr> pods_;  // by uid
   StatusListener listener_;
+  RemovedListener removedListener_;
+  EventSinkPtr events_;
+  ObjectResolverPtr resolver_;
 
   WorkQueue queue_;
   std::vector<std::thread> workers_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <future>
 
+#include "agent/config_sources.h"
 #include "agent/container_builder.h"
 #include "agent/image/snapshot.h"
 #include "agent/pod_files.h"
@@ -93,17 +94,30 @@ milliseconds PodSyncLoop::sync(const std::string& uid) {
     entry = it->second;
   }
   std::unique_lock elock(entry->mu);
-  if (!entry->desired) {
+  bool desired = true;
+  std::optional<int64_t> grace;
+  {
+    std::lock_guard lock(mu_);
+    desired = entry->desired;
+    grace = entry->deletionGrace;
+  }
+  if (!desired) {
     publish(entry);  // Terminating
-    if (auto s = teardown(*entry); !s) {
+    if (auto s = teardown(*entry, grace); !s) {
       spdlog::warn("tear down pod '{}': {}", entry->record.pod.metadata.name, s.error().message());
       return kSandboxRetry;
     }
     spdlog::info("removed pod '{}/{}'", entry->record.pod.metadata.namespace_,
                  entry->record.pod.metadata.name);
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
     if (!entry->desired) {
       pods_.erase(uid);
+      RemovedListener removed = removedListener_;
+      api::Pod last = entry->current;
+      lock.unlock();
+      if (removed) {
+        removed(last, entry->source);
+      }
       return milliseconds(0);
     }
     // It was wanted again while being torn down: start over from a clean record.
@@ -272,16 +286,32 @@ void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Containe
     c.backoffForAttempt = c.attempt;
     (void)saveRecord(entry);
   }
+  const std::string fieldPath = events::containerFieldPath(c.name, c.init);
   if (nowMs < c.backoffUntilMs) {
     if (c.waitingReason == "ErrImagePull") {
       c.waitingReason = "ImagePullBackOff";
       c.waitingMessage = fmt::format("Back-off pulling image \"{}\"", spec.image);
     }
+    if (c.waitingReason == "ImagePullBackOff") {
+      emit(rec.pod, events::pullBackOff(fieldPath, spec.image));
+      emit(rec.pod, events::failed(fieldPath, "ImagePullBackOff"));
+    } else if (c.waitingReason.empty() && c.started) {
+      emit(rec.pod, events::crashBackOff(fieldPath, c.name, rec.pod));
+    }
     lower(wake, milliseconds(c.backoffUntilMs - nowMs));
     return;
   }
   // A failure to start (as opposed to an exit) backs off on its own schedule.
-  auto failed = [&](const std::string& reason, const std::string& message) {
+  auto failed = [&](const std::string& reason, const std::string& message, bool event = true) {
+    if (event && reason == "ErrImagePull") {
+      emit(rec.pod, events::pullFailed(fieldPath, spec.image, message));
+      emit(rec.pod, events::failed(fieldPath, reason));
+    } else if (event && reason == "ErrImageNeverPull") {
+      emit(rec.pod, events::neverPull(fieldPath, spec.image));
+      emit(rec.pod, events::failed(fieldPath, reason));
+    } else if (event) {
+      emit(rec.pod, events::failed(fieldPath, message));
+    }
     c.waitingReason = reason;
     c.waitingMessage = message;
     int64_t delay = std::max(initial, c.backoffDelayMs);
@@ -301,8 +331,26 @@ void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Containe
     t0 = now;
     return ms;
   };
-  auto img = images_.ensure(spec.image, pullPolicy(spec.imagePullPolicy), std::nullopt);
+  // The kubelet tells whether it pulls; the look-up costs a little, so only with an event sink.
+  const image::PullPolicy policy = pullPolicy(spec.imagePullPolicy);
+  bool pulling = false;
+  if (events_) {
+    bool present = policy != image::PullPolicy::kAlways && images_.get(spec.image).has_value();
+    if (present) {
+      emit(rec.pod, events::alreadyPresent(fieldPath, spec.image));
+    } else if (policy != image::PullPolicy::kNever) {
+      emit(rec.pod, events::pulling(fieldPath, spec.image));
+      pulling = true;
+    }
+  }
+  auto pullStart = std::chrono::steady_clock::now();
+  auto img = images_.ensure(spec.image, policy, std::nullopt);
   spdlog::debug("timing: image {:.1f} ms", since());
+  if (img && pulling) {
+    auto took =
+        std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - pullStart);
+    emit(rec.pod, events::pulled(fieldPath, spec.image, took, took, img->size));
+  }
   if (!img) {
     bool never = spec.imagePullPolicy == "Never";
     failed(never ? "ErrImageNeverPull" : "ErrImagePull", img.error().message());
@@ -346,13 +394,29 @@ void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Containe
     (void)image::unmountRootfs(instance / "fs");
     (void)files::removeAll(instance);
   };
+  // ConfigMaps and Secrets come from the control plane, for its pods only.
+  ObjectResolver* resolver = entry.source == "api" ? resolver_.get() : nullptr;
   if (!entry.volumes) {
-    auto volumes = prepareVolumes(podDir(uid), rec.pod);
+    std::string volume;
+    auto volumes = prepareVolumes(podDir(uid), rec.pod, resolver, &volume);
     if (!volumes) {
-      failed("CreateContainerConfigError", volumes.error().message());
+      emit(rec.pod, PodEvent{EventType::kWarning, "FailedMount",
+                             fmt::format("MountVolume.SetUp failed for volume \"{}\" : {}", volume,
+                                         volumes.error().message()),
+                             ""});
+      failed("CreateContainerConfigError", volumes.error().message(), false);
       return;
     }
     entry.volumes = std::move(*volumes);
+  }
+  std::optional<ResolvedEnv> resolvedEnv;
+  if (resolver && needsObjects(spec)) {
+    auto env = resolveEnv(rec.pod, spec, *resolver);
+    if (!env) {
+      failed("CreateContainerConfigError", env.error().message());
+      return;
+    }
+    resolvedEnv = std::move(*env);
   }
   spdlog::debug("timing: retire+record+volumes {:.1f} ms", since());
   auto podFiles = writePodFiles(podDir(uid), rec.pod, rec.podIP);
@@ -380,6 +444,7 @@ void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Containe
   in.resolvConfFile = podFiles->resolvConf;
   in.hostnameFile = podFiles->hostname;
   in.pidsLimit = options_.pidsLimit;
+  in.resolvedEnv = resolvedEnv ? &*resolvedEnv : nullptr;
   api::Pod withIP = rec.pod;
   withIP.status.podIP = rec.podIP;
   in.pod = &withIP;
@@ -418,6 +483,8 @@ void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Containe
   c.startedAtMs = epochMs(clock_.now());
   c.waitingReason.clear();
   c.waitingMessage.clear();
+  emit(rec.pod, events::created(fieldPath, c.name));
+  emit(rec.pod, events::started(fieldPath, c.name));
   if (auto s = saveRecord(entry); !s) {
     spdlog::warn("pod '{}': {}", rec.pod.metadata.name, s.error().message());
   }
@@ -425,18 +492,21 @@ void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Containe
                rec.pod.metadata.name, c.runtimeId);
 }
 
-Status PodSyncLoop::teardown(Entry& entry) {
+Status PodSyncLoop::teardown(Entry& entry, std::optional<int64_t> deletionGrace) {
   PodRecord& rec = entry.record;
   const api::Pod& pod = rec.pod;
   const std::string& uid = rec.uid();
-  int64_t graceSec = pod.metadata.deletionGracePeriodSeconds.value_or(
-      pod.spec.terminationGracePeriodSeconds.value_or(30));
+  int64_t graceSec = deletionGrace.value_or(pod.metadata.deletionGracePeriodSeconds.value_or(
+      pod.spec.terminationGracePeriodSeconds.value_or(30)));
   milliseconds grace(std::max<int64_t>(0, graceSec) * 1000);
 
   // Every container gets SIGTERM at once and the same grace period, as the kubelet does.
   std::vector<std::future<Status>> stops;
   for (const auto& c : rec.containers) {
     if (c.started && !c.dir.empty()) {
+      if (events_ && runtime_.state(c.dir).status == runtime::ContainerStatus::kRunning) {
+        emit(pod, events::killing(events::containerFieldPath(c.name, c.init), c.name));
+      }
       stops.push_back(std::async(std::launch::async,
                                  [this, dir = c.dir, grace] { return runtime_.stop(dir, grace); }));
     }

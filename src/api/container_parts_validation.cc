@@ -160,6 +160,33 @@ void validateEnv(const std::vector<EnvVar>& env, const std::string& path, Errors
   }
 }
 
+void validateEnvFrom(const std::vector<EnvFromSource>& envFrom, const std::string& path,
+                     Errors& out) {
+  for (size_t i = 0; i < envFrom.size(); i++) {
+    const EnvFromSource& e = envFrom[i];
+    std::string at = index(path, i);
+    if (!e.prefix.empty()) {
+      addInvalid(out, at + ".prefix", e.prefix, isEnvVarName(e.prefix));
+    }
+    int sources = 0;
+    if (e.configMapRef) {
+      sources++;
+      addInvalid(out, at + ".configMapRef.name", e.configMapRef->name,
+                 isDns1123Subdomain(e.configMapRef->name));
+    }
+    if (e.secretRef) {
+      sources++;
+      addInvalid(out, at + ".secretRef.name", e.secretRef->name,
+                 isDns1123Subdomain(e.secretRef->name));
+    }
+    if (sources == 0) {
+      out.push_back(invalid(at, "", "must specify one of: `configMapRef` or `secretRef`"));
+    } else if (sources > 1) {
+      out.push_back(invalid(at, "", "may not have more than one field specified at a time"));
+    }
+  }
+}
+
 void validateVolumeMounts(const std::vector<VolumeMount>& mounts,
                           const std::set<std::string>& volumes, const std::string& path,
                           Errors& out) {

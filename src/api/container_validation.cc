@@ -168,6 +168,7 @@ void validateCommon(const Container& c, const std::set<std::string>& volumes,
                                {"File", "FallbackToLogsOnError"}));
   }
   validatePorts(c.ports, path + ".ports", out);
+  validateEnvFrom(c.envFrom, path + ".envFrom", out);
   validateEnv(c.env, path + ".env", out);
   validateVolumeMounts(c.volumeMounts, volumes, path + ".volumeMounts", out);
   if (c.imagePullPolicy.empty()) {

@@ -1,7 +1,7 @@
 #pragma once
 
-// Label helpers for maps of labels (metadata.labels, spec.nodeSelector). Label selector parsing
-// ("app in (a, b), !canary") is not here yet. Pure functions, thread-safe.
+// Label helpers for maps of labels (metadata.labels, spec.nodeSelector). Label selectors
+// ("app in (a, b), !canary") are in api/selector.h. Pure functions, thread-safe.
 
 #include <map>
 #include <string>

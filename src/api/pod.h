@@ -68,6 +68,21 @@ struct EnvVar {
   bool operator==(const EnvVar&) const = default;
 };
 
+// envFrom[].configMapRef / secretRef.
+struct EnvFromRef {
+  std::string name;
+  bool optional = false;
+  bool operator==(const EnvFromRef&) const = default;
+};
+
+// Every key of a ConfigMap or Secret as an environment variable ("envFrom" in JSON).
+struct EnvFromSource {
+  std::string prefix;
+  std::optional<EnvFromRef> configMapRef;
+  std::optional<EnvFromRef> secretRef;
+  bool operator==(const EnvFromSource&) const = default;
+};
+
 struct ContainerPort {
   std::string name;
   int32_t containerPort = 0;
@@ -163,6 +178,7 @@ struct Container {
   std::vector<std::string> args;     // replaces the image CMD
   std::string workingDir;
   std::vector<ContainerPort> ports;
+  std::vector<EnvFromSource> envFrom;
   std::vector<EnvVar> env;
   ResourceRequirements resources;
   std::vector<VolumeMount> volumeMounts;

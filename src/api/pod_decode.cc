@@ -60,6 +60,17 @@ void readEnvVar(R& r, EnvVar& e) {
   });
 }
 
+void readEnvFromRef(R& r, EnvFromRef& ref) {
+  r.str("name", ref.name);
+  r.boolean("optional", ref.optional);
+}
+
+void readEnvFrom(R& r, EnvFromSource& e) {
+  r.str("prefix", e.prefix);
+  r.optObject("configMapRef", e.configMapRef, readEnvFromRef);
+  r.optObject("secretRef", e.secretRef, readEnvFromRef);
+}
+
 void readPort(R& r, ContainerPort& p) {
   r.str("name", p.name);
   r.i32("containerPort", p.containerPort);
@@ -125,6 +136,7 @@ void readContainer(R& r, Container& c) {
   r.strList("args", c.args);
   r.str("workingDir", c.workingDir);
   r.list("ports", c.ports, readPort);
+  r.list("envFrom", c.envFrom, readEnvFrom);
   r.list("env", c.env, readEnvVar);
   r.object("resources", c.resources, [](R& r, ResourceRequirements& res) {
     r.quantityMap("requests", res.requests);

@@ -182,6 +182,24 @@ json encodeProbe(const Probe& p) {
   return j;
 }
 
+json encodeEnvFrom(const EnvFromSource& e) {
+  json j = json::object();
+  put(j, "prefix", e.prefix);
+  auto ref = [](const EnvFromRef& r) {
+    json o = json::object();
+    put(o, "name", r.name);
+    putBool(o, "optional", r.optional);
+    return o;
+  };
+  if (e.configMapRef) {
+    j["configMapRef"] = ref(*e.configMapRef);
+  }
+  if (e.secretRef) {
+    j["secretRef"] = ref(*e.secretRef);
+  }
+  return j;
+}
+
 json encodeContainer(const Container& c) {
   json j = {{"name", c.name}};
   put(j, "image", c.image);
@@ -196,6 +214,7 @@ json encodeContainer(const Container& c) {
     put(o, "hostIP", p.hostIP);
     return o;
   });
+  putList(j, "envFrom", c.envFrom, encodeEnvFrom);
   putList(j, "env", c.env, encodeEnvVar);
   json resources = json::object();  // a struct in Go: written even when empty
   put(resources, "limits", c.resources.limits);

@@ -45,6 +45,8 @@ void validateLabels(const std::map<std::string, std::string>& labels, const std:
 // Per-container pieces (container_parts_validation.cc); `path` is e.g. "spec.containers[0].ports".
 void validatePorts(const std::vector<ContainerPort>& ports, const std::string& path, Errors& out);
 void validateEnv(const std::vector<EnvVar>& env, const std::string& path, Errors& out);
+void validateEnvFrom(const std::vector<EnvFromSource>& envFrom, const std::string& path,
+                     Errors& out);
 void validateVolumeMounts(const std::vector<VolumeMount>& mounts,
                           const std::set<std::string>& volumes, const std::string& path,
                           Errors& out);

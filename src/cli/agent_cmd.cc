@@ -32,6 +32,12 @@ struct AgentFlags {
   size_t sandboxPoolSize = 4;
   int workers = 4;
   int64_t pidsLimit = 4096;
+  std::string server;
+  std::string tokenFile;
+  std::string caFile;
+  std::string nodeName;
+  std::string nodeStatusPeriod = "10s";
+  std::string leasePeriod = "10s";
 };
 
 Result<agent::AgentOptions> toOptions(const AgentFlags& f) {
@@ -51,6 +57,15 @@ Result<agent::AgentOptions> toOptions(const AgentFlags& f) {
   o.sandboxPoolSize = f.sandboxPoolSize;
   o.sync.workers = f.workers;
   o.sync.pidsLimit = f.pidsLimit;
+  o.serverUrl = f.server;
+  o.tokenFile = f.tokenFile;
+  o.caFile = f.caFile;
+  o.nodeName = f.nodeName;
+  BERTH_ASSIGN_OR_RETURN(o.nodeStatusPeriod, parseDuration(f.nodeStatusPeriod));
+  BERTH_ASSIGN_OR_RETURN(o.leasePeriod, parseDuration(f.leasePeriod));
+  if (!f.server.empty() && f.tokenFile.empty()) {
+    return fail(ErrorCode::kInvalidArgument, "--token-file is required with --server");
+  }
   return o;
 }
 
@@ -100,7 +115,8 @@ std::vector<api::Pod> readPods(const std::filesystem::path& root) {
 
 void addAgentCommand(CLI::App& app, std::string& logLevel) {
   auto flags = std::make_shared<AgentFlags>();
-  auto* cmd = app.add_subcommand("agent", "Run the node agent (static pods from a directory)");
+  auto* cmd = app.add_subcommand(
+      "agent", "Run the node agent (static pods from a directory; pods of a control plane)");
   cmd->add_option("--root", flags->root, "State directory")->capture_default_str();
   cmd->add_option("--pod-manifest-path", flags->manifests,
                   "Directory of Pod manifests (YAML or JSON) to run, like static pods");
@@ -128,6 +144,17 @@ void addAgentCommand(CLI::App& app, std::string& logLevel) {
       ->capture_default_str();
   cmd->add_option("--workers", flags->workers, "Pods synced in parallel")->capture_default_str();
   cmd->add_option("--pod-pids-limit", flags->pidsLimit, "Process limit per container (0: none)")
+      ->capture_default_str();
+  cmd->add_option("--server", flags->server,
+                  "API server to join as a node (https://HOST:PORT); none: static pods only");
+  cmd->add_option("--token-file", flags->tokenFile, "File holding the node's bearer token");
+  cmd->add_option("--ca-file", flags->caFile, "CA certificate (PEM) to verify the API server");
+  cmd->add_option("--node-name", flags->nodeName,
+                  "Name of this node (default: the host name, lowercased)");
+  cmd->add_option("--node-status-period", flags->nodeStatusPeriod,
+                  "How often the node status is posted")
+      ->capture_default_str();
+  cmd->add_option("--lease-period", flags->leasePeriod, "How often the node lease is renewed")
       ->capture_default_str();
 
   auto podsRoot = std::make_shared<std::string>("/var/lib/berth/agent");

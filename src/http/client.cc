@@ -61,6 +61,41 @@ struct CurlDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
 
+// curl_easy_perform through a multi handle so that `cancel` is looked at every 100 ms even
+// while the server is silent (curl_easy_perform's progress callback may wait a second).
+CURLcode performCancellable(CURL* c, const std::atomic<bool>& cancel, Transfer& transfer) {
+  CURLM* multi = curl_multi_init();
+  if (!multi) {
+    return CURLE_OUT_OF_MEMORY;
+  }
+  curl_multi_add_handle(multi, c);
+  CURLcode rc = CURLE_OK;
+  int running = 1;
+  while (running) {
+    if (cancel.load()) {
+      transfer.aborted = true;
+      break;
+    }
+    if (curl_multi_perform(multi, &running) != CURLM_OK) {
+      rc = CURLE_RECV_ERROR;
+      break;
+    }
+    if (running && curl_multi_poll(multi, nullptr, 0, 100, nullptr) != CURLM_OK) {
+      rc = CURLE_RECV_ERROR;
+      break;
+    }
+  }
+  int pending = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi, &pending)) {
+    if (msg->msg == CURLMSG_DONE && msg->easy_handle == c) {
+      rc = msg->data.result;
+    }
+  }
+  curl_multi_remove_handle(multi, c);
+  curl_multi_cleanup(multi);
+  return rc;
+}
+
 Result<int> perform(std::string_view method, const std::string& url, const std::string& body,
                     const ClientOptions& options, Transfer& transfer) {
   globalInit();
@@ -93,6 +128,10 @@ Result<int> perform(std::string_view method, const std::string& url, const std::
   if (!options.caFile.empty()) {
     curl_easy_setopt(c, CURLOPT_CAINFO, options.caFile.c_str());
   }
+  if (!options.caPem.empty()) {
+    curl_blob blob{const_cast<char*>(options.caPem.data()), options.caPem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+  }
   if (options.insecure) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -104,10 +143,11 @@ Result<int> perform(std::string_view method, const std::string& url, const std::
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
-  CURLcode rc = curl_easy_perform(c);
+  CURLcode rc =
+      options.cancel ? performCancellable(c, *options.cancel, transfer) : curl_easy_perform(c);
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && transfer.aborted)) {
+  if (rc != CURLE_OK && !transfer.aborted) {
     ErrorCode code =
         rc == CURLE_OPERATION_TIMEDOUT ? ErrorCode::kDeadlineExceeded : ErrorCode::kUnavailable;
     return fail(code, "{} '{}': {}", method, url, curl_easy_strerror(rc));

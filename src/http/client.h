@@ -3,6 +3,7 @@
 // A small blocking HTTP(S) client (libcurl) for tests, the CLI and node-to-node calls.
 // Thread-safe: every call uses its own curl handle.
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -16,10 +17,15 @@ namespace berth::http {
 
 struct ClientOptions {
   std::filesystem::path caFile;  // verify the server against this CA (PEM); empty: system CAs
+  std::string caPem;             // or against these CA certificates (PEM in memory)
   bool insecure = false;         // skip verification (never in production code)
   std::string bearerToken;       // sent as "Authorization: Bearer ..." when not empty
   std::map<std::string, std::string> headers;
   std::chrono::milliseconds timeout{30000};  // whole request; zero: none
+  // When set, the transfer is aborted within ~100 ms of *cancel becoming true, even while the
+  // server sends nothing; the result is then as if onData had returned false. The flag must
+  // outlive the call.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ClientResponse {
@@ -34,7 +40,8 @@ Result<ClientResponse> httpRequest(std::string_view method, const std::string& u
                                    const std::string& body = "", const ClientOptions& options = {});
 
 // Like httpRequest, but hands the body to `onData` as it arrives (chunk by chunk). When
-// onData returns false the transfer is aborted and the result is the status so far.
+// onData returns false (or options.cancel is set) the transfer is aborted and the result is
+// the status so far.
 Result<int> httpStream(std::string_view method, const std::string& url,
                        const std::function<bool(std::string_view)>& onData,
                        const ClientOptions& options = {});

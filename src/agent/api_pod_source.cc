@@ -1,0 +1,221 @@
+#include "agent/api_pod_source.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/pod_codec.h"
+#include "api/validation.h"
+
+namespace berth::agent {
+
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::chrono::milliseconds kDeleteRetryInitial{500};
+constexpr std::chrono::milliseconds kDeleteRetryMax{30'000};
+
+std::string stringAt(const nlohmann::json& doc, const char* pointer) {
+  nlohmann::json::json_pointer ptr(pointer);
+  if (!doc.is_object() || !doc.contains(ptr) || !doc.at(ptr).is_string()) {
+    return "";
+  }
+  return doc.at(ptr).get<std::string>();
+}
+
+}  // namespace
+
+std::vector<DesiredPod> desiredPods(const std::vector<nlohmann::json>& objects,
+                                    const std::set<std::string>& known) {
+  std::vector<DesiredPod> out;
+  for (const auto& object : objects) {
+    DesiredPod d;
+    auto pod = api::decodePod(object);
+    if (pod) {
+      d.pod = std::move(*pod);
+      api::setPodDefaults(d.pod);
+    } else {
+      // Shown with what is wrong; its deletion still works.
+      d.pod.metadata.name = stringAt(object, "/metadata/name");
+      d.pod.metadata.namespace_ = stringAt(object, "/metadata/namespace");
+      d.pod.metadata.uid = stringAt(object, "/metadata/uid");
+      if (auto ts = stringAt(object, "/metadata/deletionTimestamp"); !ts.empty()) {
+        d.pod.metadata.deletionTimestamp = ts;
+        d.pod.metadata.deletionGracePeriodSeconds = 0;
+      }
+      d.invalidMessage = pod.error().message();
+    }
+    if (d.pod.metadata.uid.empty()) {
+      continue;
+    }
+    std::string phase = stringAt(object, "/status/phase");
+    if ((phase == "Succeeded" || phase == "Failed") && !known.contains(d.pod.metadata.uid)) {
+      continue;  // finished before this agent knew it: never run again
+    }
+    d.pod.status = {};  // the loop computes its own
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+ApiPodSource::ApiPodSource(client::ApiClient& client, std::string nodeName, PodSyncLoop& loop)
+    : client_(client), nodeName_(std::move(nodeName)), loop_(loop) {}
+
+ApiPodSource::~ApiPodSource() {
+  stop();
+}
+
+Status ApiPodSource::start() {
+  if (thread_.joinable()) {
+    return ok();
+  }
+  client::ListOptions options;
+  options.fieldSelector = "spec.nodeName=" + nodeName_;
+  informer_ = std::make_unique<client::Informer>(client_, client::Resource::pods(), options);
+  auto changed = [this] {
+    {
+      std::lock_guard lock(mu_);
+      dirty_ = true;
+    }
+    cv_.notify_one();
+  };
+  informer_->addHandler(client::InformerHandler{
+      .onAdd = [changed](const nlohmann::json&) { changed(); },
+      .onUpdate = [changed](const nlohmann::json&, const nlohmann::json&) { changed(); },
+      .onDelete = [changed](const nlohmann::json&) { changed(); },
+  });
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = false;
+    dirty_ = true;
+  }
+  informer_->start();
+  thread_ = std::thread([this] { run(); });
+  return ok();
+}
+
+void ApiPodSource::stop() {
+  if (informer_) {
+    informer_->stop();
+  }
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+bool ApiPodSource::hasSynced() const {
+  return informer_ && informer_->hasSynced();
+}
+
+void ApiPodSource::podRemoved(const api::Pod& pod, const std::string& source) {
+  if (source != kApiSource || !informer_) {
+    return;
+  }
+  // Only a deletion the API server asked for ends in a DELETE; a pod that merely left the set
+  // (deleted at once, or bound elsewhere) is not ours to remove.
+  auto cached = informer_->get(pod.metadata.namespace_ + "/" + pod.metadata.name);
+  if (!cached || stringAt(*cached, "/metadata/uid") != pod.metadata.uid ||
+      stringAt(*cached, "/metadata/deletionTimestamp").empty()) {
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    deletions_[pod.metadata.uid] =
+        Deletion{pod.metadata.namespace_, pod.metadata.name, Steady::now(), {}};
+  }
+  cv_.notify_one();
+}
+
+void ApiPodSource::run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    // Wake for a changed set, a due deletion, or at least every second until the first list.
+    auto wake = Steady::now() + std::chrono::seconds(1);
+    for (const auto& [uid, d] : deletions_) {
+      wake = std::min(wake, d.notBefore);
+    }
+    cv_.wait_until(lock, wake, [this] {
+      if (stopping_ || (dirty_ && hasSynced())) {
+        return true;
+      }
+      auto now = Steady::now();
+      for (const auto& [uid, d] : deletions_) {
+        if (d.notBefore <= now) {
+          return true;
+        }
+      }
+      return false;
+    });
+    if (stopping_) {
+      return;
+    }
+    bool handOverNow = dirty_ && hasSynced();
+    if (handOverNow) {
+      dirty_ = false;
+    }
+    lock.unlock();
+    if (handOverNow) {
+      handOver();
+    }
+    deleteDue();
+    lock.lock();
+  }
+}
+
+void ApiPodSource::handOver() {
+  std::set<std::string> known;
+  for (const auto& pod : loop_.pods()) {
+    known.insert(pod.metadata.uid);
+  }
+  loop_.setPods(kApiSource, desiredPods(informer_->list(), known));
+}
+
+void ApiPodSource::deleteDue() {
+  std::vector<std::pair<std::string, Deletion>> due;
+  {
+    std::lock_guard lock(mu_);
+    auto now = Steady::now();
+    for (const auto& [uid, d] : deletions_) {
+      if (d.notBefore <= now) {
+        due.emplace_back(uid, d);
+      }
+    }
+  }
+  for (auto& [uid, d] : due) {
+    auto cached = informer_->get(d.namespace_ + "/" + d.name);
+    if (!cached || stringAt(*cached, "/metadata/uid") != uid) {
+      std::lock_guard lock(mu_);
+      deletions_.erase(uid);  // removed meanwhile
+      continue;
+    }
+    client::DeleteOptions options;
+    options.gracePeriodSeconds = 0;
+    options.preconditionUid = uid;
+    auto removed = client_.remove(client::Resource::pods(d.namespace_), d.name, options);
+    std::lock_guard lock(mu_);
+    if (removed || removed.error().code() == ErrorCode::kNotFound ||
+        removed.error().code() == ErrorCode::kConflict) {
+      // Gone, or the name belongs to a newer pod (the uid precondition failed).
+      if (removed) {
+        spdlog::info("deleted pod '{}/{}' ({})", d.namespace_, d.name, uid);
+      }
+      deletions_.erase(uid);
+      continue;
+    }
+    spdlog::warn("delete pod '{}/{}': {}", d.namespace_, d.name, removed.error().message());
+    auto it = deletions_.find(uid);
+    if (it == deletions_.end()) {
+      continue;
+    }
+    it->second.delay = it->second.delay.count() == 0
+                           ? kDeleteRetryInitial
+                           : std::min(it->second.delay * 2, kDeleteRetryMax);
+    it->second.notBefore = Steady::now() + it->second.delay;
+  }
+}
+
+}  // namespace berth::agent

@@ -1,0 +1,154 @@
+#include "agent/pod_status_reporter.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/pod_codec.h"
+
+namespace berth::agent {
+
+using Steady = std::chrono::steady_clock;
+
+PodStatusReporter::PodStatusReporter(Sender sender, StatusReporterOptions options)
+    : sender_(std::move(sender)), options_(std::move(options)) {}
+
+PodStatusReporter::~PodStatusReporter() {
+  stop();
+}
+
+PodStatusReporter::Sender PodStatusReporter::apiSender(client::ApiClient& client) {
+  return [&client](const api::Pod& pod) -> Status {
+    nlohmann::json body = {
+        {"apiVersion", "v1"},
+        {"kind", "Pod"},
+        {"metadata",
+         {{"name", pod.metadata.name},
+          {"namespace", pod.metadata.namespace_},
+          {"uid", pod.metadata.uid}}},
+        {"status", api::encodePod(pod)["status"]},
+    };
+    BERTH_TRY_STATUS(
+        client.update(client::Resource::pods(pod.metadata.namespace_), body, "status"));
+    return ok();
+  };
+}
+
+void PodStatusReporter::start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable()) {
+    return;
+  }
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void PodStatusReporter::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void PodStatusReporter::update(const api::Pod& pod, const std::string& source) {
+  if (source != options_.source || pod.metadata.uid.empty()) {
+    return;
+  }
+  {
+    std::lock_guard lock(mu_);
+    Pending& p = pods_[pod.metadata.uid];
+    p.pod = pod;
+    p.dirty = true;
+  }
+  cv_.notify_one();
+}
+
+void PodStatusReporter::forget(const std::string& uid) {
+  std::lock_guard lock(mu_);
+  pods_.erase(uid);
+}
+
+uint64_t PodStatusReporter::sent() const {
+  std::lock_guard lock(mu_);
+  return sent_;
+}
+
+bool PodStatusReporter::idle() const {
+  std::lock_guard lock(mu_);
+  for (const auto& [uid, p] : pods_) {
+    if (p.dirty || p.inFlight) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void PodStatusReporter::run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    auto now = Steady::now();
+    auto next = Steady::time_point::max();
+    std::string uid;
+    for (const auto& [u, p] : pods_) {
+      if (!p.dirty || p.inFlight) {
+        continue;
+      }
+      if (p.notBefore <= now) {
+        uid = u;
+        break;
+      }
+      next = std::min(next, p.notBefore);
+    }
+    if (uid.empty()) {
+      if (next == Steady::time_point::max()) {
+        cv_.wait(lock);
+      } else {
+        cv_.wait_until(lock, next);
+      }
+      continue;
+    }
+    Pending& p = pods_[uid];
+    p.dirty = false;
+    if (p.everSent && p.lastSent == p.pod.status) {
+      continue;  // the server has it already
+    }
+    p.inFlight = true;
+    api::Pod pod = p.pod;
+    lock.unlock();
+    Status sent = sender_(pod);
+    lock.lock();
+    auto it = pods_.find(uid);
+    if (it == pods_.end()) {
+      continue;  // forgotten meanwhile
+    }
+    Pending& q = it->second;
+    q.inFlight = false;
+    if (sent) {
+      sent_++;
+      q.lastSent = pod.status;
+      q.everSent = true;
+      q.delay = std::chrono::milliseconds(0);
+      continue;
+    }
+    auto code = sent.error().code();
+    if (code == ErrorCode::kNotFound || code == ErrorCode::kConflict) {
+      // The pod is gone, or the name now belongs to another pod: nothing to report to.
+      spdlog::info("pod '{}/{}' status not reported: {}", pod.metadata.namespace_,
+                   pod.metadata.name, sent.error().message());
+      if (!q.dirty) {
+        pods_.erase(it);
+      }
+      continue;
+    }
+    q.delay =
+        q.delay.count() == 0 ? options_.retryInitial : std::min(q.delay * 2, options_.retryMax);
+    q.notBefore = Steady::now() + q.delay;
+    q.dirty = true;  // the latest status (this one, or a newer one) goes next time
+    spdlog::warn("pod '{}/{}': report status: {} (retry in {} ms)", pod.metadata.namespace_,
+                 pod.metadata.name, sent.error().message(), q.delay.count());
+  }
+}
+
+}  // namespace berth::agent

@@ -1,0 +1,87 @@
+#pragma once
+
+// The Kubernetes API server of Berth, assembled: storage, watch cache, the resource types,
+// discovery, OpenAPI, authentication (bearer tokens), authorization, the generic handlers and
+// the pod subresources that reach the agents (log, exec), over HTTPS.
+//
+// State under `dataDir`: the store (state.db unless `datastore` says otherwise), pki/ (CA and
+// serving certificate, made on first start), tokens.json (bearer tokens).
+
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "apiserver/authorizer.h"
+#include "apiserver/object_store.h"
+#include "apiserver/resource_handlers.h"
+#include "apiserver/resource_type.h"
+#include "apiserver/token_store.h"
+#include "apiserver/watch_cache.h"
+#include "base/clock.h"
+#include "base/error.h"
+#include "http/server.h"
+#include "store/storage.h"
+
+namespace berth::apiserver {
+
+struct ApiServerOptions {
+  std::filesystem::path dataDir = "/var/lib/berth";
+  std::string listen = "127.0.0.1:6443";  // HOST:PORT; port 0 picks a free one
+  std::string datastore;                  // "sqlite://PATH" | "etcd://..."; empty: DATA/state.db
+  int threads = 2;
+  // Extra names and addresses for the serving certificate (besides localhost, 127.0.0.1 and
+  // the listen host).
+  std::vector<std::string> certificateNames;
+};
+
+class ApiServer {
+ public:
+  ApiServer(ApiServerOptions options, Clock& clock);
+  ~ApiServer();
+
+  // Opens the store, makes TLS material and the admin token on first start, creates the
+  // default namespaces and starts serving.
+  Status start();
+  void stop();
+
+  // "https://127.0.0.1:6443" (the bound port).
+  std::string url() const;
+  std::filesystem::path caFile() const;
+  // Token of system:admin (system:masters).
+  const std::string& adminToken() const { return adminToken_; }
+  // A token for `user` in `groups`, made on first use (e.g. a node's).
+  Result<std::string> tokenFor(const std::string& user, const std::vector<std::string>& groups);
+
+  ResourceHandlers& handlers() { return *handlers_; }
+  ResourceRegistry& registry() { return registry_; }
+
+ private:
+  http::Router routes();
+  Status ensureDefaultNamespaces();
+  void namespaceLoop();
+
+  ApiServerOptions options_;
+  Clock& clock_;
+  std::string host_;
+  uint16_t port_ = 0;
+  std::string adminToken_;
+  std::string proxyToken_;
+  store::StoragePtr storage_;
+  std::unique_ptr<WatchCache> cache_;
+  std::unique_ptr<ObjectStore> objects_;
+  ResourceRegistry registry_;
+  std::unique_ptr<Authorizer> authorizer_;
+  std::unique_ptr<ResourceHandlers> handlers_;
+  std::shared_ptr<TokenStore> tokens_;
+  std::unique_ptr<http::Server> server_;
+
+  std::mutex loopMu_;
+  std::condition_variable loopCv_;
+  bool stopping_ = false;
+  std::thread namespaceThread_;
+};
+
+}  // namespace berth::apiserver

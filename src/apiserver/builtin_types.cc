@@ -1,0 +1,15 @@
+#include "apiserver/builtin_types.h"
+
+namespace berth::apiserver {
+
+void registerBuiltinTypes(ResourceRegistry& registry, NowFn now) {
+  registry.add(podType(now));
+  registry.add(namespaceType(now));
+  registry.add(nodeType(now));
+  registry.add(eventType(now));
+  registry.add(configMapType(now));
+  registry.add(secretType(now));
+  registry.add(leaseType(now));
+}
+
+}  // namespace berth::apiserver

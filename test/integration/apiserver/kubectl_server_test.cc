@@ -1,0 +1,267 @@
+// The real kubectl against a real `berth server` (no nodes): discovery, CRUD of the kinds of
+// the control plane, protobuf bodies, validation errors, patches, watches, the scheduler's
+// verdict on a pod that fits nowhere, tokens, and durability across a kill -9.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "base/files.h"
+#include "base/random.h"
+#include "http/client.h"
+#include "support/berth_process.h"
+
+namespace berth {
+namespace {
+
+using nlohmann::json;
+using testing::BerthProcess;
+using testing::eventually;
+
+class KubectlServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = "/tmp/berth-api-" + randomHex(4);
+    server_ = std::make_unique<BerthProcess>(
+        dir_, std::vector<std::string>{"server", "--listen", "127.0.0.1:0"});
+    ASSERT_TRUE(server_->start());
+  }
+  void TearDown() override {
+    server_->stop();
+    if (HasFailure()) {
+      std::cerr << "server log:\n" << server_->log() << "\n";
+    }
+    std::filesystem::remove_all(dir_);
+    std::filesystem::remove(dir_.string() + ".log");
+  }
+
+  process::Outcome kubectl(const std::vector<std::string>& args,
+                           std::optional<std::string> input = std::nullopt) {
+    return server_->kubectl(args, std::move(input));
+  }
+  json getJson(const std::vector<std::string>& args) {
+    auto argv = args;
+    argv.push_back("-o");
+    argv.push_back("json");
+    auto out = kubectl(argv);
+    EXPECT_TRUE(out.succeeded()) << out.err;
+    return json::parse(out.out, nullptr, false);
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<BerthProcess> server_;
+};
+
+constexpr const char* kPod = R"(apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  containers:
+  - name: main
+    image: 127.0.0.1:5000/berth/httpd:1
+    ports: [{containerPort: 80}]
+)";
+
+TEST_F(KubectlServerTest, VersionAndDiscovery) {
+  auto version = kubectl({"version", "-o", "json"});
+  ASSERT_TRUE(version.succeeded()) << version.err;
+  auto doc = json::parse(version.out);
+  EXPECT_EQ(doc["serverVersion"]["minor"], "32");
+
+  auto resources = kubectl({"api-resources"});
+  ASSERT_TRUE(resources.succeeded()) << resources.err;
+  EXPECT_NE(resources.out.find("pods"), std::string::npos);
+  EXPECT_NE(resources.out.find("leases"), std::string::npos);
+
+  auto namespaces = kubectl({"get", "namespaces"});
+  ASSERT_TRUE(namespaces.succeeded()) << namespaces.err;
+  for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
+    EXPECT_NE(namespaces.out.find(ns), std::string::npos) << namespaces.out;
+  }
+  EXPECT_NE(namespaces.out.find("Active"), std::string::npos);
+}
+
+TEST_F(KubectlServerTest, ProtobufCreatesOfNamespaceConfigMapSecret) {
+  auto ns = kubectl({"create", "namespace", "team-a"});
+  ASSERT_TRUE(ns.succeeded()) << ns.err;
+  EXPECT_NE(ns.out.find("namespace/team-a created"), std::string::npos);
+  auto cm = kubectl({"-n", "team-a", "create", "configmap", "cfg", "--from-literal=a=1",
+                     "--from-literal=b=two"});
+  ASSERT_TRUE(cm.succeeded()) << cm.err;
+  auto secret =
+      kubectl({"-n", "team-a", "create", "secret", "generic", "s", "--from-literal=pw=s3cret"});
+  ASSERT_TRUE(secret.succeeded()) << secret.err;
+
+  auto cmJson = getJson({"-n", "team-a", "get", "configmap", "cfg"});
+  EXPECT_EQ(cmJson["data"]["b"], "two");
+  auto secretJson = getJson({"-n", "team-a", "get", "secret", "s"});
+  EXPECT_EQ(secretJson["data"]["pw"], "czNjcmV0");  // base64("s3cret")
+  EXPECT_EQ(secretJson["type"], "Opaque");
+
+  auto again = kubectl({"create", "namespace", "team-a"});
+  EXPECT_FALSE(again.succeeded());
+  EXPECT_NE(again.err.find("AlreadyExists"), std::string::npos) << again.err;
+}
+
+TEST_F(KubectlServerTest, PodLifecycleWithoutNodes) {
+  auto created = kubectl({"apply", "-f", "-"}, kPod);
+  ASSERT_TRUE(created.succeeded()) << created.err;
+  EXPECT_NE(created.out.find("pod/web created"), std::string::npos);
+
+  auto pod = getJson({"get", "pod", "web"});
+  EXPECT_EQ(pod["status"]["phase"], "Pending");
+  EXPECT_FALSE(pod["metadata"]["uid"].get<std::string>().empty());
+  EXPECT_EQ(pod["spec"]["containers"][0]["ports"][0]["protocol"], "TCP");  // defaulted
+
+  // The scheduler says why it cannot place the pod.
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto p = getJson({"get", "pod", "web"});
+        for (const auto& c : p["status"].value("conditions", json::array())) {
+          if (c.value("type", "") == "PodScheduled" && c.value("status", "") == "False") {
+            return c.value("reason", "") == "Unschedulable";
+          }
+        }
+        return false;
+      },
+      std::chrono::seconds(20)));
+  auto describe = kubectl({"describe", "pod", "web"});
+  ASSERT_TRUE(describe.succeeded()) << describe.err;
+  EXPECT_NE(describe.out.find("FailedScheduling"), std::string::npos) << describe.out;
+
+  auto table = kubectl({"get", "pods"});
+  ASSERT_TRUE(table.succeeded()) << table.err;
+  EXPECT_NE(table.out.find("READY"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("Pending"), std::string::npos) << table.out;
+
+  ASSERT_TRUE(kubectl({"label", "pod", "web", "tier=front"}).succeeded());
+  ASSERT_TRUE(kubectl({"annotate", "pod", "web", "note=hello"}).succeeded());
+  auto selected = kubectl({"get", "pods", "-l", "tier=front", "-o", "name"});
+  EXPECT_EQ(selected.out, "pod/web\n");
+  auto none = kubectl({"get", "pods", "-l", "tier=back", "-o", "name"});
+  EXPECT_EQ(none.out, "");
+
+  // Strategic merge patch keeps the container's ports while changing its image.
+  auto patched = kubectl({"patch", "pod", "web", "-p",
+                          R"({"spec":{"containers":[{"name":"main","image":"x/y:2"}]}})"});
+  ASSERT_TRUE(patched.succeeded()) << patched.err;
+  pod = getJson({"get", "pod", "web"});
+  EXPECT_EQ(pod["spec"]["containers"][0]["image"], "x/y:2");
+  EXPECT_EQ(pod["spec"]["containers"][0]["ports"][0]["containerPort"], 80);
+
+  auto deleted = kubectl({"delete", "pod", "web", "--wait=true", "--timeout=30s"});
+  ASSERT_TRUE(deleted.succeeded()) << deleted.err;
+  auto gone = kubectl({"get", "pod", "web"});
+  EXPECT_FALSE(gone.succeeded());
+  EXPECT_NE(gone.err.find("pods \"web\" not found"), std::string::npos) << gone.err;
+}
+
+TEST_F(KubectlServerTest, InvalidObjectsAreRefusedNamingTheField) {
+  auto bad = kubectl({"create", "-f", "-"}, R"(apiVersion: v1
+kind: Pod
+metadata: {name: bad}
+spec:
+  containers:
+  - name: main
+)");
+  EXPECT_FALSE(bad.succeeded());
+  EXPECT_NE(bad.err.find("spec.containers[0].image: Required value"), std::string::npos)
+      << bad.err;
+
+  auto badName = kubectl({"create", "namespace", "Not_Valid"});
+  EXPECT_FALSE(badName.succeeded());
+  EXPECT_NE(badName.err.find("metadata.name"), std::string::npos) << badName.err;
+
+  auto unknown = kubectl({"create", "-f", "-"}, R"(apiVersion: v1
+kind: Pod
+metadata: {name: typo}
+spec:
+  containers:
+  - name: main
+    image: busybox
+    imagePullPolicyy: Always
+)");
+  EXPECT_FALSE(unknown.succeeded());
+  EXPECT_NE(unknown.err.find("imagePullPolicyy"), std::string::npos) << unknown.err;
+
+  auto noNamespace = kubectl({"-n", "nosuch", "create", "configmap", "c", "--from-literal=a=b"});
+  EXPECT_FALSE(noNamespace.succeeded());
+  EXPECT_NE(noNamespace.err.find("namespaces \"nosuch\" not found"), std::string::npos)
+      << noNamespace.err;
+  // Nothing was created by the failed requests.
+  auto pods = kubectl({"get", "pods", "-o", "name"});
+  EXPECT_EQ(pods.out, "");
+}
+
+TEST_F(KubectlServerTest, WatchSeesChangesAsTheyHappen) {
+  ASSERT_TRUE(kubectl({"create", "configmap", "w1", "--from-literal=a=1"}).succeeded());
+  auto list = getJson({"get", "configmaps"});
+  std::string rv = list["metadata"]["resourceVersion"];
+  ASSERT_TRUE(kubectl({"create", "configmap", "w2", "--from-literal=a=2"}).succeeded());
+  ASSERT_TRUE(kubectl({"delete", "configmap", "w1"}).succeeded());
+
+  // A watch from the list's resourceVersion replays what happened since.
+  auto config = client::ClientConfig{};
+  auto kubeconfig = files::read(server_->kubeconfig());
+  ASSERT_TRUE(kubeconfig);
+  auto raw = kubectl({"get", "--raw",
+                      "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=2&"
+                      "resourceVersion=" +
+                          rv});
+  ASSERT_TRUE(raw.succeeded()) << raw.err;
+  EXPECT_NE(raw.out.find(R"("type":"ADDED")"), std::string::npos) << raw.out;
+  EXPECT_NE(raw.out.find(R"("name":"w2")"), std::string::npos) << raw.out;
+  EXPECT_NE(raw.out.find(R"("type":"DELETED")"), std::string::npos) << raw.out;
+  (void)config;
+}
+
+TEST_F(KubectlServerTest, TokensAreRequiredAndNodesAreConfined) {
+  auto ca = server_->dataDir() / "pki" / "ca.crt";
+  auto kubeconfig = files::read(server_->kubeconfig());
+  ASSERT_TRUE(kubeconfig);
+  auto serverLine = kubeconfig->substr(kubeconfig->find("server: ") + 8);
+  std::string url = serverLine.substr(0, serverLine.find('\n'));
+
+  http::ClientOptions anonymous;
+  anonymous.caFile = ca;
+  auto denied = http::httpRequest("GET", url + "/api/v1/namespaces/default/pods", "", anonymous);
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 401);
+
+  // A node token may read pods but not secrets nobody on the node uses.
+  ASSERT_TRUE(kubectl({"create", "secret", "generic", "s", "--from-literal=a=b"}).succeeded());
+  auto tokens = json::parse(*files::read(server_->dataDir() / "tokens.json"));
+  std::string nodeToken = "node-token-" + randomHex(8);
+  tokens.push_back({{"token", nodeToken}, {"user", "system:node:n1"}, {"groups", {"system:nodes"}}});
+  ASSERT_TRUE(files::writeAtomic(server_->dataDir() / "tokens.json", tokens.dump(), 0600));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  http::ClientOptions node;
+  node.caFile = ca;
+  node.bearerToken = nodeToken;
+  auto pods = http::httpRequest("GET", url + "/api/v1/pods", "", node);
+  ASSERT_TRUE(pods);
+  EXPECT_EQ(pods->status, 200) << pods->body;
+  auto secret = http::httpRequest("GET", url + "/api/v1/namespaces/default/secrets/s", "", node);
+  ASSERT_TRUE(secret);
+  EXPECT_EQ(secret->status, 403) << secret->body;
+  EXPECT_NE(secret->body.find("system:node:n1"), std::string::npos);
+}
+
+TEST_F(KubectlServerTest, AcknowledgedWritesSurviveKill9) {
+  ASSERT_TRUE(kubectl({"create", "namespace", "durable"}).succeeded());
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(kubectl({"-n", "durable", "create", "configmap", "c" + std::to_string(i),
+                         "--from-literal=i=" + std::to_string(i)})
+                    .succeeded());
+  }
+  server_->kill9();
+  ASSERT_TRUE(server_->start());
+  auto list = getJson({"-n", "durable", "get", "configmaps"});
+  EXPECT_EQ(list["items"].size(), 10u);
+  auto one = getJson({"-n", "durable", "get", "configmap", "c7"});
+  EXPECT_EQ(one["data"]["i"], "7");
+}
+
+}  // namespace
+}  // namespace berth

@@ -1,0 +1,160 @@
+// `berth up` end to end with real containers: the local agent joins as a node, the scheduler
+// binds pods to it, the agent runs them from the fixture registry and reports their status;
+// kubectl logs and exec reach the containers through the API server; deletion is graceful.
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "base/random.h"
+#include "support/berth_process.h"
+#include "support/test_registry.h"
+
+namespace berth {
+namespace {
+
+using nlohmann::json;
+using testing::BerthProcess;
+using testing::eventually;
+
+class KubectlUpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(::geteuid(), 0u) << "integration tests run as root";
+    id_ = randomHex(4);
+    dir_ = "/tmp/berth-up-" + id_;
+    node_ = "node-" + id_;
+    bridge_ = "bu" + id_;
+    network_ = "bu-" + id_;
+    unsigned a = std::stoul(id_.substr(0, 2), nullptr, 16) % 50 + 50;
+    unsigned b = std::stoul(id_.substr(2, 2), nullptr, 16);
+    registry_ = testing::testRegistry();
+    up_ = std::make_unique<BerthProcess>(
+        dir_, std::vector<std::string>{"up", "--listen", "127.0.0.1:0", "--insecure-registry",
+                                       registry_, "--node-name", node_, "--bridge", bridge_,
+                                       "--pod-cidr", fmt::format("10.{}.{}.0/24", a, b),
+                                       "--network-name", network_});
+    ASSERT_TRUE(up_->start());
+    ASSERT_TRUE(eventually(
+        [&] {
+          auto out = kubectl({"get", "nodes", node_});
+          return out.succeeded() && out.out.find(" Ready") != std::string::npos;
+        },
+        std::chrono::seconds(60)))
+        << up_->log();
+  }
+
+  void TearDown() override {
+    kubectl({"delete", "pods", "--all", "--wait=true", "--timeout=60s"});
+    up_->stop();
+    if (HasFailure()) {
+      std::cerr << "berth up log:\n" << up_->log() << "\n";
+    }
+    process::run({"ip", "link", "del", bridge_});
+    std::filesystem::remove_all(std::filesystem::path("/var/lib/cni/networks") / network_);
+    std::filesystem::remove_all(dir_);
+    std::filesystem::remove(dir_.string() + ".log");
+  }
+
+  process::Outcome kubectl(const std::vector<std::string>& args,
+                           std::optional<std::string> input = std::nullopt) {
+    return up_->kubectl(args, std::move(input));
+  }
+
+  std::string podManifest(const std::string& name, const std::string& command) {
+    return fmt::format(R"(apiVersion: v1
+kind: Pod
+metadata: {{name: {}}}
+spec:
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: main
+    image: {}/berth/busybox:1
+    command: ["sh", "-c", "{}"]
+)",
+                       name, registry_, command);
+  }
+
+  bool waitForPhase(const std::string& pod, const std::string& phase) {
+    return eventually(
+        [&] {
+          auto out = kubectl({"get", "pod", pod, "-o", "jsonpath={.status.phase}"});
+          return out.out == phase;
+        },
+        std::chrono::seconds(60));
+  }
+
+  std::string id_, node_, bridge_, network_, registry_;
+  std::filesystem::path dir_;
+  std::unique_ptr<BerthProcess> up_;
+};
+
+TEST_F(KubectlUpTest, PodRunsOnTheLocalNodeWithLogsExecAndDelete) {
+  auto node = json::parse(kubectl({"get", "node", node_, "-o", "json"}).out);
+  EXPECT_FALSE(node["status"]["allocatable"]["cpu"].get<std::string>().empty());
+  EXPECT_EQ(node["status"]["nodeInfo"]["operatingSystem"], "linux");
+
+  auto applied =
+      kubectl({"apply", "-f", "-"}, podManifest("talk", "echo hello-from-pod; sleep 3600"));
+  ASSERT_TRUE(applied.succeeded()) << applied.err;
+  ASSERT_TRUE(waitForPhase("talk", "Running")) << kubectl({"describe", "pod", "talk"}).out;
+  auto pod = json::parse(kubectl({"get", "pod", "talk", "-o", "json"}).out);
+  EXPECT_EQ(pod["spec"]["nodeName"], node_);
+  EXPECT_FALSE(pod["status"].value("podIP", "").empty());
+
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto logs = kubectl({"logs", "talk"});
+        return logs.succeeded() && logs.out == "hello-from-pod\n";
+      },
+      std::chrono::seconds(10)))
+      << kubectl({"logs", "talk"}).err;
+
+  auto exec = kubectl({"exec", "talk", "--", "sh", "-c", "echo from-exec; exit 3"});
+  EXPECT_EQ(exec.exitCode, 3);  // kubectl exits with the command's code
+  EXPECT_EQ(exec.out, "from-exec\n");
+  EXPECT_NE(exec.err.find("command terminated with exit code 3"), std::string::npos) << exec.err;
+
+  auto describe = kubectl({"describe", "pod", "talk"});
+  EXPECT_NE(describe.out.find("Scheduled"), std::string::npos) << describe.out;
+
+  auto deleted = kubectl({"delete", "pod", "talk", "--timeout=60s"});
+  ASSERT_TRUE(deleted.succeeded()) << deleted.err;
+  EXPECT_FALSE(kubectl({"get", "pod", "talk"}).succeeded());
+}
+
+TEST_F(KubectlUpTest, FailingContainerIsReportedAndAPodThatFitsNowhereWaits) {
+  ASSERT_TRUE(kubectl({"apply", "-f", "-"}, podManifest("fails", "exit 3")).succeeded());
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto out = kubectl({"get", "pod", "fails"});
+        return out.out.find("CrashLoopBackOff") != std::string::npos ||
+               out.out.find("Error") != std::string::npos;
+      },
+      std::chrono::seconds(60)))
+      << kubectl({"get", "pod", "fails", "-o", "yaml"}).out;
+
+  auto huge = kubectl({"apply", "-f", "-"}, fmt::format(R"(apiVersion: v1
+kind: Pod
+metadata: {{name: huge}}
+spec:
+  containers:
+  - name: main
+    image: {}/berth/busybox:1
+    resources: {{requests: {{cpu: "500"}}}}
+)",
+                                                        registry_));
+  ASSERT_TRUE(huge.succeeded()) << huge.err;
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto out = kubectl({"describe", "pod", "huge"});
+        return out.out.find("Insufficient cpu") != std::string::npos;
+      },
+      std::chrono::seconds(30)))
+      << kubectl({"describe", "pod", "huge"}).out;
+  EXPECT_EQ(kubectl({"get", "pod", "huge", "-o", "jsonpath={.spec.nodeName}"}).out, "");
+}
+
+}  // namespace
+}  // namespace berth
