@@ -67,15 +67,14 @@ Status ApiServer::start() {
 
   tokens_ = std::make_shared<TokenStore>(options_.dataDir / "tokens.json");
   BERTH_ASSIGN_OR_RETURN(adminToken_, tokens_->ensureToken("system:admin", {"system:masters"}));
-  BERTH_ASSIGN_OR_RETURN(proxyToken_,
-                         tokens_->ensureToken("system:apiserver", {"system:masters"}));
+  BERTH_ASSIGN_OR_RETURN(proxyToken_, tokens_->ensureToken("system:apiserver", {"system:masters"}));
 
   std::vector<std::string> names = options_.certificateNames;
   if (!host_.empty() && host_ != "0.0.0.0" && host_ != "::") {
     names.push_back(host_);
   }
-  BERTH_ASSIGN_OR_RETURN(auto tls, http::ensureTlsFiles(options_.dataDir / "pki", names,
-                                                        "berth-apiserver"));
+  BERTH_ASSIGN_OR_RETURN(auto tls,
+                         http::ensureTlsFiles(options_.dataDir / "pki", names, "berth-apiserver"));
   BERTH_TRY_STATUS(ensureDefaultNamespaces());
 
   http::ServerOptions serverOptions;
@@ -91,6 +90,7 @@ Status ApiServer::start() {
   BERTH_TRY_STATUS(server_->start());
   port_ = server_->port();
   namespaceThread_ = std::thread([this] { namespaceLoop(); });
+  compactionThread_ = std::thread([this] { compactionLoop(); });
   spdlog::info("api server listening on {}", url());
   return ok();
 }
@@ -103,6 +103,9 @@ void ApiServer::stop() {
   loopCv_.notify_all();
   if (namespaceThread_.joinable()) {
     namespaceThread_.join();
+  }
+  if (compactionThread_.joinable()) {
+    compactionThread_.join();
   }
   if (server_) {
     server_->stop();
@@ -157,9 +160,7 @@ Status ApiServer::ensureDefaultNamespaces() {
 // leave when their agents have stopped them).
 void ApiServer::namespaceLoop() {
   bool changed = true;
-  auto watcher = cache_->watch("/registry/namespaces/", 0, [this] {
-    loopCv_.notify_all();
-  });
+  auto watcher = cache_->watch("/registry/namespaces/", 0, [this] { loopCv_.notify_all(); });
   auto nsType = registry_.find("", "v1", "namespaces");
   while (true) {
     bool terminating = false;
@@ -173,17 +174,22 @@ void ApiServer::namespaceLoop() {
       }
       terminating = true;
       std::string name = meta.value("name", "");
-      size_t remaining = 0;
       for (const auto& type : registry_.all()) {
         if (!type->namespaced) {
           continue;
         }
         for (const auto& object : objects_->list(*type, name).items) {
-          ++remaining;
           const json& m = (*object.object)["metadata"];
           if (!m.contains("deletionTimestamp")) {
             (void)handlers_->deleteObject(*type, name, m.value("name", ""), DeleteOptions{});
           }
+        }
+      }
+      // What is left waits for its agent (graceful pod deletion) or its finalizers.
+      size_t remaining = 0;
+      for (const auto& type : registry_.all()) {
+        if (type->namespaced) {
+          remaining += objects_->list(*type, name).items.size();
         }
       }
       if (remaining == 0) {
@@ -204,6 +210,20 @@ void ApiServer::namespaceLoop() {
   (void)changed;
   if (watcher) {
     cache_->unwatch(*watcher);
+  }
+}
+
+void ApiServer::compactionLoop() {
+  std::unique_lock lock(loopMu_);
+  while (!loopCv_.wait_for(lock, options_.compactionPeriod, [this] { return stopping_; })) {
+    int64_t target = storage_->revision() - options_.historyRevisions;
+    if (target > storage_->compactedRevision()) {
+      if (auto s = storage_->compact(target); !s) {
+        spdlog::warn("compact the store to revision {}: {}", target, s.error().message());
+      } else {
+        spdlog::debug("compacted the store to revision {}", target);
+      }
+    }
   }
 }
 
@@ -233,8 +253,7 @@ http::Router ApiServer::routes() {
                        {"spec", json::object()},
                        {"status", {{"authenticated", identity.has_value()}}}};
         if (identity) {
-          review["status"]["user"] = {{"username", identity->user},
-                                      {"groups", identity->groups}};
+          review["status"]["user"] = {{"username", identity->user}, {"groups", identity->groups}};
         }
         co_await ctx.respond(201, "application/json", review.dump());
       });

@@ -7,10 +7,11 @@
 // State under `dataDir`: the store (state.db unless `datastore` says otherwise), pki/ (CA and
 // serving certificate, made on first start), tokens.json (bearer tokens).
 
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -31,10 +32,13 @@ struct ApiServerOptions {
   std::filesystem::path dataDir = "/var/lib/berth";
   std::string listen = "127.0.0.1:6443";  // HOST:PORT; port 0 picks a free one
   std::string datastore;                  // "sqlite://PATH" | "etcd://..."; empty: DATA/state.db
-  int threads = 2;
+  int threads = 16;
   // Extra names and addresses for the serving certificate (besides localhost, 127.0.0.1 and
   // the listen host).
   std::vector<std::string> certificateNames;
+  // How many revisions of history the store keeps (watches from older ones get 410).
+  int64_t historyRevisions = 10000;
+  std::chrono::seconds compactionPeriod{300};
 };
 
 class ApiServer {
@@ -62,6 +66,8 @@ class ApiServer {
   http::Router routes();
   Status ensureDefaultNamespaces();
   void namespaceLoop();
+  // Drops store history the watch cache no longer needs, every few minutes.
+  void compactionLoop();
 
   ApiServerOptions options_;
   Clock& clock_;
@@ -82,6 +88,7 @@ class ApiServer {
   std::condition_variable loopCv_;
   bool stopping_ = false;
   std::thread namespaceThread_;
+  std::thread compactionThread_;
 };
 
 }  // namespace berth::apiserver

@@ -13,9 +13,13 @@ std::string qualifiedResource(const ResourceType& type) {
 }
 
 ApiFailure statusFailure(int code, std::string_view reason, std::string message, json details) {
-  json status = {{"kind", "Status"},       {"apiVersion", "v1"}, {"metadata", json::object()},
-                 {"status", "Failure"},    {"message", std::move(message)},
-                 {"reason", reason},       {"code", code}};
+  json status = {{"kind", "Status"},
+                 {"apiVersion", "v1"},
+                 {"metadata", json::object()},
+                 {"status", "Failure"},
+                 {"message", std::move(message)},
+                 {"reason", reason},
+                 {"code", code}};
   if (!details.is_null()) {
     status["details"] = std::move(details);
   }
@@ -48,8 +52,9 @@ ApiFailure alreadyExists(const ResourceType& type, const std::string& name) {
 
 ApiFailure conflict(const ResourceType& type, const std::string& name, std::string why) {
   if (why.empty()) {
-    why = "the object has been modified; please apply your changes to the latest version and "
-          "try again";
+    why =
+        "the object has been modified; please apply your changes to the latest version and "
+        "try again";
   }
   return statusFailure(409, "Conflict",
                        fmt::format("Operation cannot be fulfilled on {} \"{}\": {}",
@@ -105,8 +110,11 @@ ApiFailure fromError(const Error& error) {
 json successStatus(const ResourceType& type, const std::string& name, const std::string& uid) {
   json details = detailsFor(type, name);
   details["uid"] = uid;
-  return {{"kind", "Status"},   {"apiVersion", "v1"},     {"metadata", json::object()},
-          {"status", "Success"}, {"details", std::move(details)}};
+  return {{"kind", "Status"},
+          {"apiVersion", "v1"},
+          {"metadata", json::object()},
+          {"status", "Success"},
+          {"details", std::move(details)}};
 }
 
 }  // namespace berth::apiserver

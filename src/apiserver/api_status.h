@@ -4,7 +4,6 @@
 // them (kubectl prints `Error from server (<reason>): <message>`).
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 #include <vector>
 

@@ -54,8 +54,8 @@ bool podReferences(const json& pod, const std::string& resource, const std::stri
     if (!secret && stringAt(volume, {"configMap", "name"}) == name) {
       return true;
     }
-    for (const auto& source : volume.value("projected", json::object())
-                                  .value("sources", json::array())) {
+    for (const auto& source :
+         volume.value("projected", json::object()).value("sources", json::array())) {
       if (stringAt(source, {secret ? "secret" : "configMap", "name"}) == name) {
         return true;
       }
@@ -105,19 +105,19 @@ std::optional<ApiFailure> Authorizer::check(const std::optional<http::Identity>&
   if (auto node = nodeName(*who); node && nodeAllowed(*node, verb, info)) {
     return std::nullopt;
   }
-  std::string resource = info.subresource.empty() ? info.resource
-                                                  : info.resource + "/" + info.subresource;
-  std::string subject = info.name.empty()
-                            ? (info.group.empty() ? info.resource
-                                                  : info.resource + "." + info.group)
-                            : fmt::format("{}{} \"{}\"", info.resource,
-                                          info.group.empty() ? "" : "." + info.group, info.name);
-  std::string where =
-      info.namespace_.empty() ? "at the cluster scope"
-                              : fmt::format("in the namespace \"{}\"", info.namespace_);
-  return forbidden(fmt::format("{} is forbidden: User \"{}\" cannot {} resource \"{}\" in API "
-                               "group \"{}\" {}",
-                               subject, who->user, verb, resource, info.group, where));
+  std::string resource =
+      info.subresource.empty() ? info.resource : info.resource + "/" + info.subresource;
+  std::string subject =
+      info.name.empty() ? (info.group.empty() ? info.resource : info.resource + "." + info.group)
+                        : fmt::format("{}{} \"{}\"", info.resource,
+                                      info.group.empty() ? "" : "." + info.group, info.name);
+  std::string where = info.namespace_.empty()
+                          ? "at the cluster scope"
+                          : fmt::format("in the namespace \"{}\"", info.namespace_);
+  return forbidden(
+      fmt::format("{} is forbidden: User \"{}\" cannot {} resource \"{}\" in API "
+                  "group \"{}\" {}",
+                  subject, who->user, verb, resource, info.group, where));
 }
 
 bool Authorizer::nodeAllowed(const std::string& node, const std::string& verb,
@@ -173,9 +173,8 @@ bool Authorizer::podOnNode(const std::string& namespace_, const std::string& nam
   return pod && stringAt(*pod->object, {"spec", "nodeName"}) == node;
 }
 
-bool Authorizer::referencedByPodOnNode(const std::string& resource,
-                                       const std::string& namespace_, const std::string& name,
-                                       const std::string& node) const {
+bool Authorizer::referencedByPodOnNode(const std::string& resource, const std::string& namespace_,
+                                       const std::string& name, const std::string& node) const {
   auto type = registry_.find("", "v1", "pods");
   if (!type) {
     return false;

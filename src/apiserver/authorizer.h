@@ -27,16 +27,15 @@ class Authorizer {
 
   // nullopt when allowed; else the 403 to send. `verb`: get, list, watch, create, update,
   // patch, delete, deletecollection.
-  std::optional<ApiFailure> check(const std::optional<http::Identity>& who,
-                                  const std::string& verb, const RequestInfo& info) const;
+  std::optional<ApiFailure> check(const std::optional<http::Identity>& who, const std::string& verb,
+                                  const RequestInfo& info) const;
 
   // The node name of a node identity, else nullopt.
   static std::optional<std::string> nodeName(const http::Identity& who);
   static bool isMaster(const http::Identity& who);
 
  private:
-  bool nodeAllowed(const std::string& node, const std::string& verb,
-                   const RequestInfo& info) const;
+  bool nodeAllowed(const std::string& node, const std::string& verb, const RequestInfo& info) const;
   bool podOnNode(const std::string& namespace_, const std::string& name,
                  const std::string& node) const;
   bool referencedByPodOnNode(const std::string& resource, const std::string& namespace_,

@@ -33,8 +33,7 @@ ApiResult<DeleteOptions> deleteOptions(const http::Request& request) {
     if (preconditions.contains("uid") && preconditions["uid"].is_string()) {
       options.preconditionUid = preconditions["uid"].get<std::string>();
     }
-    if (preconditions.contains("resourceVersion") &&
-        preconditions["resourceVersion"].is_string()) {
+    if (preconditions.contains("resourceVersion") && preconditions["resourceVersion"].is_string()) {
       options.preconditionResourceVersion = preconditions["resourceVersion"].get<std::string>();
     }
     for (const auto& dry : body->value("dryRun", json::array())) {
@@ -198,8 +197,7 @@ asio::awaitable<void> ResourceHandlers::removeCollection(http::Context& ctx,
     if (!labels->matches(objectLabels)) {
       continue;
     }
-    auto result =
-        deleteObject(type, meta.value("namespace", ""), meta.value("name", ""), *options);
+    auto result = deleteObject(type, meta.value("namespace", ""), meta.value("name", ""), *options);
     if (result) {
       deleted.push_back(std::move(*result));
     }

@@ -23,8 +23,7 @@ asio::awaitable<void> respondJson(http::Context& ctx, const std::optional<json>&
 }
 
 // /api or /apis: aggregated discovery when the client asks for it, else the legacy lists.
-asio::awaitable<void> respondRoot(http::Context& ctx, const ResourceRegistry& registry,
-                                  bool core) {
+asio::awaitable<void> respondRoot(http::Context& ctx, const ResourceRegistry& registry, bool core) {
   std::string accept = ctx.request().header("accept").value_or("");
   if (wantsAggregatedDiscovery(accept)) {
     std::string type(kAggregatedDiscoveryContentType);

@@ -29,8 +29,7 @@ std::string ObjectStore::key(const ResourceType& type, const std::string& namesp
   return type.namespaced ? type.keyPrefix() + namespace_ + "/" + name : type.keyPrefix() + name;
 }
 
-std::string ObjectStore::collectionPrefix(const ResourceType& type,
-                                          const std::string& namespace_) {
+std::string ObjectStore::collectionPrefix(const ResourceType& type, const std::string& namespace_) {
   return type.namespaced && !namespace_.empty() ? type.keyPrefix() + namespace_ + "/"
                                                 : type.keyPrefix();
 }

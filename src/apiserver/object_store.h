@@ -6,7 +6,6 @@
 // Thread safety: all members may be called from any thread.
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 
@@ -35,8 +34,7 @@ class ObjectStore {
   // resourceVersion. kAlreadyExists.
   Result<nlohmann::json> create(const ResourceType& type, nlohmann::json object);
   // Replaces the object if it is still at `revision`. kConflict, kNotFound.
-  Result<nlohmann::json> replace(const ResourceType& type, nlohmann::json object,
-                                 int64_t revision);
+  Result<nlohmann::json> replace(const ResourceType& type, nlohmann::json object, int64_t revision);
   // Deletes the object if it is still at `revision`; returns its last state.
   Result<nlohmann::json> remove(const ResourceType& type, const nlohmann::json& object,
                                 int64_t revision);

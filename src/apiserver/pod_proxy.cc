@@ -1,5 +1,8 @@
 #include "apiserver/pod_proxy.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,8 +14,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "apiserver/pod_subresources.h"
 #include "http/event.h"
@@ -55,9 +56,9 @@ ApiResult<std::string> chooseContainer(const json& pod, const http::Request& req
   if (names.size() == 1) {
     return names[0];
   }
-  return std::unexpected(badRequest(fmt::format(
-      "a container name must be specified for pod {}, choose one of: [{}]", podName,
-      fmt::join(names, " "))));
+  return std::unexpected(
+      badRequest(fmt::format("a container name must be specified for pod {}, choose one of: [{}]",
+                             podName, fmt::join(names, " "))));
 }
 
 // Where on the agent the request goes, with the query minus `container`.
@@ -74,8 +75,8 @@ ApiResult<Target> targetFor(http::Context& ctx, ResourceHandlers& handlers,
   }
   std::string node = pod->object->value("spec", json::object()).value("nodeName", "");
   if (node.empty()) {
-    return std::unexpected(badRequest(
-        fmt::format("pod {} does not have a host assigned", info.name)));
+    return std::unexpected(
+        badRequest(fmt::format("pod {} does not have a host assigned", info.name)));
   }
   auto endpoint = nodeEndpoint(handlers, node);
   if (!endpoint) {
@@ -89,10 +90,10 @@ ApiResult<Target> targetFor(http::Context& ctx, ResourceHandlers& handlers,
     query += query.empty() ? "?" : "&";
     query += http::percentEncode(key) + "=" + http::percentEncode(value);
   }
-  return Target{*endpoint, fmt::format("/{}/{}/{}/{}{}", endpointPath,
-                                       http::percentEncode(info.namespace_),
-                                       http::percentEncode(info.name),
-                                       http::percentEncode(*container), query)};
+  return Target{
+      *endpoint,
+      fmt::format("/{}/{}/{}/{}{}", endpointPath, http::percentEncode(info.namespace_),
+                  http::percentEncode(info.name), http::percentEncode(*container), query)};
 }
 
 asio::ssl::context clientTls() {
@@ -117,8 +118,8 @@ asio::awaitable<void> proxyPodLog(http::Context& ctx, ResourceHandlers& handlers
                                   const ResourceType& type, const RequestInfo& info,
                                   const std::string& token) {
   if (ctx.request().method != "GET") {
-    co_await respondFailure(ctx, statusFailure(405, "MethodNotAllowed",
-                                               "only GET is allowed on pods/log"));
+    co_await respondFailure(
+        ctx, statusFailure(405, "MethodNotAllowed", "only GET is allowed on pods/log"));
     co_return;
   }
   auto target = targetFor(ctx, handlers, type, info, "containerLogs");
@@ -192,11 +193,11 @@ asio::awaitable<void> proxyPodLog(http::Context& ctx, ResourceHandlers& handlers
     }
     co_return;
   }
-  co_await respondFailure(ctx, statusFailure(503, "ServiceUnavailable",
-                                             fmt::format("cannot reach the agent of the node "
-                                                         "at {}:{}",
-                                                         target->endpoint.host,
-                                                         target->endpoint.port)));
+  co_await respondFailure(ctx,
+                          statusFailure(503, "ServiceUnavailable",
+                                        fmt::format("cannot reach the agent of the node "
+                                                    "at {}:{}",
+                                                    target->endpoint.host, target->endpoint.port)));
 }
 
 asio::awaitable<void> proxyPodExec(http::Context& ctx, ResourceHandlers& handlers,
@@ -233,10 +234,10 @@ asio::awaitable<void> proxyPodExec(http::Context& ctx, ResourceHandlers& handler
     upstreamError = e.what();
   }
   if (!upstreamError.empty()) {
-    auto failure = statusFailure(503, "ServiceUnavailable",
-                                 fmt::format("cannot exec through the agent at {}:{}: {}",
-                                             target->endpoint.host, target->endpoint.port,
-                                             upstreamError));
+    auto failure =
+        statusFailure(503, "ServiceUnavailable",
+                      fmt::format("cannot exec through the agent at {}:{}: {}",
+                                  target->endpoint.host, target->endpoint.port, upstreamError));
     co_await respondFailure(ctx, failure);
     co_return;
   }

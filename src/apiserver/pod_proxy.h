@@ -6,7 +6,6 @@
 // costs no thread, and a client that goes away closes the upstream connection.
 
 #include <boost/asio/awaitable.hpp>
-
 #include <string>
 
 #include "apiserver/request_info.h"

@@ -15,7 +15,7 @@ namespace {
 
 // Sets spec.nodeName of an unbound pod and its PodScheduled condition.
 ApiResult<json> bindPod(ResourceHandlers& handlers, const ResourceType& type,
-                     const RequestInfo& info, const std::string& node) {
+                        const RequestInfo& info, const std::string& node) {
   for (int attempt = 0; attempt < 16; ++attempt) {
     auto current = handlers.objects().get(type, info.namespace_, info.name);
     if (!current) {
@@ -27,9 +27,9 @@ ApiResult<json> bindPod(ResourceHandlers& handlers, const ResourceType& type,
     }
     std::string bound = pod.value("spec", json::object()).value("nodeName", "");
     if (!bound.empty()) {
-      return std::unexpected(conflict(
-          type, info.name, fmt::format("pod {} is already assigned to node \"{}\"", info.name,
-                                       bound)));
+      return std::unexpected(
+          conflict(type, info.name,
+                   fmt::format("pod {} is already assigned to node \"{}\"", info.name, bound)));
     }
     pod["spec"]["nodeName"] = node;
     json& conditions = pod["status"]["conditions"];
@@ -104,8 +104,8 @@ void addPodSubresources(ResourceHandlers& handlers, ObjectStore& objects,
       [&handlers](http::Context& ctx, const RequestInfo& info,
                   const ResourceType& type) -> asio::awaitable<void> {
         if (ctx.request().method != "POST") {
-          co_await respondFailure(ctx, statusFailure(405, "MethodNotAllowed",
-                                                     "only POST is allowed on pods/binding"));
+          co_await respondFailure(
+              ctx, statusFailure(405, "MethodNotAllowed", "only POST is allowed on pods/binding"));
           co_return;
         }
         auto body = decodeBody(ctx.request());
@@ -132,8 +132,8 @@ void addPodSubresources(ResourceHandlers& handlers, ObjectStore& objects,
       [&handlers](http::Context& ctx, const RequestInfo& info,
                   const ResourceType& type) -> asio::awaitable<void> {
         if (ctx.request().method != "POST") {
-          co_await respondFailure(ctx, statusFailure(405, "MethodNotAllowed",
-                                                     "only POST is allowed on pods/eviction"));
+          co_await respondFailure(
+              ctx, statusFailure(405, "MethodNotAllowed", "only POST is allowed on pods/eviction"));
           co_return;
         }
         auto body = decodeBody(ctx.request());
@@ -157,16 +157,18 @@ void addPodSubresources(ResourceHandlers& handlers, ObjectStore& objects,
         }
         co_await ctx.respond(201, "application/json", success().dump());
       });
-  handlers.addSubresource("pods/log", [&handlers, proxyToken](
-                                          http::Context& ctx, const RequestInfo& info,
-                                          const ResourceType& type) -> asio::awaitable<void> {
-    co_await proxyPodLog(ctx, handlers, type, info, proxyToken);
-  });
-  handlers.addSubresource("pods/exec", [&handlers, proxyToken](
-                                           http::Context& ctx, const RequestInfo& info,
-                                           const ResourceType& type) -> asio::awaitable<void> {
-    co_await proxyPodExec(ctx, handlers, type, info, proxyToken);
-  });
+  handlers.addSubresource(
+      "pods/log",
+      [&handlers, proxyToken](http::Context& ctx, const RequestInfo& info,
+                              const ResourceType& type) -> asio::awaitable<void> {
+        co_await proxyPodLog(ctx, handlers, type, info, proxyToken);
+      });
+  handlers.addSubresource(
+      "pods/exec",
+      [&handlers, proxyToken](http::Context& ctx, const RequestInfo& info,
+                              const ResourceType& type) -> asio::awaitable<void> {
+        co_await proxyPodExec(ctx, handlers, type, info, proxyToken);
+      });
 }
 
 }  // namespace berth::apiserver

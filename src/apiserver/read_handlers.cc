@@ -1,8 +1,8 @@
 // get, list and watch.
 
-#include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
+#include <boost/asio/post.hpp>
 #include <charconv>
 
 #include "api/selector.h"
@@ -90,8 +90,7 @@ ApiResult<int64_t> parseRevision(const std::optional<std::string>& value) {
   int64_t rv = 0;
   auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), rv);
   if (ec != std::errc() || ptr != value->data() + value->size() || rv < 0) {
-    return std::unexpected(
-        badRequest(fmt::format("invalid resource version \"{}\"", *value)));
+    return std::unexpected(badRequest(fmt::format("invalid resource version \"{}\"", *value)));
   }
   return rv;
 }
@@ -173,9 +172,8 @@ asio::awaitable<void> ResourceHandlers::list(http::Context& ctx, const RequestIn
   std::string lastKey;
   for (const auto& item : snapshot.items) {
     const json& object = *item.object;
-    std::string key =
-        ObjectStore::key(type, object["metadata"].value("namespace", ""),
-                         object["metadata"].value("name", ""));
+    std::string key = ObjectStore::key(type, object["metadata"].value("namespace", ""),
+                                       object["metadata"].value("name", ""));
     if (!startAfter.empty() && key <= startAfter) {
       continue;
     }
@@ -235,10 +233,9 @@ asio::awaitable<void> ResourceHandlers::watch(http::Context& ctx, const RequestI
   const bool table = wantsTable(request);
   auto wake = std::make_shared<http::Event>(ctx.executor());
   auto executor = ctx.executor();
-  auto watcher = objects_.cache().watch(ObjectStore::collectionPrefix(type, info.namespace_),
-                                        *fromRevision, [wake, executor] {
-                                          asio::post(executor, [wake] { wake->set(); });
-                                        });
+  auto watcher =
+      objects_.cache().watch(ObjectStore::collectionPrefix(type, info.namespace_), *fromRevision,
+                             [wake, executor] { asio::post(executor, [wake] { wake->set(); }); });
   if (!(co_await ctx.beginStream(200, "application/json"))) {
     if (watcher) {
       objects_.cache().unwatch(*watcher);
@@ -257,8 +254,8 @@ asio::awaitable<void> ResourceHandlers::watch(http::Context& ctx, const RequestI
   auto encode = [&](const char* eventType, const json& object) {
     json event = {{"type", eventType}};
     if (table) {
-      event["object"] = toTable(type, {object}, object["metadata"].value("resourceVersion", ""),
-                                false);
+      event["object"] =
+          toTable(type, {object}, object["metadata"].value("resourceVersion", ""), false);
     } else {
       event["object"] = object;
     }

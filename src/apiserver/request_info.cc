@@ -17,8 +17,7 @@ Result<std::vector<std::string>> segments(std::string_view path) {
       next = path.size();
     }
     if (next > pos) {
-      BERTH_ASSIGN_OR_RETURN(auto part,
-                             http::percentDecode(path.substr(pos, next - pos), false));
+      BERTH_ASSIGN_OR_RETURN(auto part, http::percentDecode(path.substr(pos, next - pos), false));
       parts.push_back(std::move(part));
     }
     pos = next + 1;
@@ -45,8 +44,7 @@ Result<RequestInfo> parseRequestPath(std::string_view path) {
   std::vector<std::string> rest(parts.begin() + static_cast<long>(i), parts.end());
   // namespaces/{ns}/{resource}... addresses namespaced resources; namespaces, namespaces/{n}
   // and namespaces/{n}/{status|finalize} address the namespace objects themselves.
-  if (rest.size() >= 3 && rest[0] == "namespaces" && rest[2] != "status" &&
-      rest[2] != "finalize") {
+  if (rest.size() >= 3 && rest[0] == "namespaces" && rest[2] != "status" && rest[2] != "finalize") {
     info.namespace_ = rest[1];
     rest.erase(rest.begin(), rest.begin() + 2);
   }

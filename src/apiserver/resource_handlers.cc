@@ -53,20 +53,23 @@ asio::awaitable<void> ResourceHandlers::serve(http::Context& ctx) {
   const auto& request = ctx.request();
   auto parsed = parseRequestPath(request.path);
   if (!parsed) {
-    co_await respondFailure(ctx, statusFailure(404, "NotFound", "the server could not find the "
-                                                                "requested resource"));
+    co_await respondFailure(ctx, statusFailure(404, "NotFound",
+                                               "the server could not find the "
+                                               "requested resource"));
     co_return;
   }
   RequestInfo info = std::move(*parsed);
   auto type = registry_.find(info.group, info.version, info.resource);
   if (!type) {
-    co_await respondFailure(ctx, statusFailure(404, "NotFound", "the server could not find the "
-                                                                "requested resource"));
+    co_await respondFailure(ctx, statusFailure(404, "NotFound",
+                                               "the server could not find the "
+                                               "requested resource"));
     co_return;
   }
   if (type->namespaced != true && !info.namespace_.empty()) {
-    co_await respondFailure(ctx, statusFailure(404, "NotFound", "the server could not find the "
-                                                                "requested resource"));
+    co_await respondFailure(ctx, statusFailure(404, "NotFound",
+                                               "the server could not find the "
+                                               "requested resource"));
     co_return;
   }
   std::string verb = verbOf(request, info);
@@ -83,8 +86,9 @@ asio::awaitable<void> ResourceHandlers::serve(http::Context& ctx) {
     bool generic = info.subresource == "status" && type->hasStatus &&
                    (verb == "get" || verb == "update" || verb == "patch");
     if (!generic) {
-      co_await respondFailure(ctx, statusFailure(404, "NotFound", "the server could not find "
-                                                                  "the requested resource"));
+      co_await respondFailure(ctx, statusFailure(404, "NotFound",
+                                                 "the server could not find "
+                                                 "the requested resource"));
       co_return;
     }
   }

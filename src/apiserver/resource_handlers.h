@@ -9,11 +9,10 @@
 // callers use; they return the object or the Status to send.
 
 #include <boost/asio/awaitable.hpp>
-#include <nlohmann/json.hpp>
-
 #include <expected>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -114,8 +113,8 @@ class ResourceHandlers {
 // Helpers shared by the handler files.
 
 // Sends `object` as JSON, or as a Table when the request's Accept asks for one.
-boost::asio::awaitable<void> respondObject(http::Context& ctx, const ResourceType& type,
-                                           int code, const nlohmann::json& object);
+boost::asio::awaitable<void> respondObject(http::Context& ctx, const ResourceType& type, int code,
+                                           const nlohmann::json& object);
 boost::asio::awaitable<void> respondFailure(http::Context& ctx, const ApiFailure& failure);
 // Parses a request body (JSON, YAML, Kubernetes protobuf) into JSON.
 ApiResult<nlohmann::json> decodeBody(const http::Request& request);

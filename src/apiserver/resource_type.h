@@ -5,11 +5,10 @@
 // selector attributes). One ResourceType per group/version/resource; the registry holds them
 // in discovery order.
 
-#include <nlohmann/json.hpp>
-
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,15 +21,15 @@ using nlohmann::json;
 
 // One field problem found by validation: becomes a cause of a 422 Status.
 struct Cause {
-  std::string reason;  // "FieldValueInvalid", "FieldValueRequired", "FieldValueNotSupported",
-                       // "FieldValueDuplicate", "FieldValueForbidden", "FieldValueTooLong"
+  std::string reason;   // "FieldValueInvalid", "FieldValueRequired", "FieldValueNotSupported",
+                        // "FieldValueDuplicate", "FieldValueForbidden", "FieldValueTooLong"
   std::string message;  // "Invalid value: \"-1\": must be greater than or equal to 0"
   std::string field;    // "spec.replicas"
 };
 
 struct TableColumn {
-  std::string name;  // "Name"
-  std::string type;  // "string", "integer", "date"
+  std::string name;    // "Name"
+  std::string type;    // "string", "integer", "date"
   std::string format;  // "name" for the name column
   std::string description;
   int priority = 0;  // 1: only with -o wide

@@ -1,7 +1,8 @@
 #include "apiserver/token_store.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
 
 #include "base/files.h"
 #include "base/random.h"

@@ -76,8 +76,9 @@ Status WatchCache::start() {
     oldestWatchable_ = listed.revision;
   }
   BERTH_ASSIGN_OR_RETURN(
-      storeWatch_, storage_.watch(kRoot, listed.revision + 1,
-                                  [this](const std::vector<store::Event>& events) { apply(events); }));
+      storeWatch_,
+      storage_.watch(kRoot, listed.revision + 1,
+                     [this](const std::vector<store::Event>& events) { apply(events); }));
   return ok();
 }
 

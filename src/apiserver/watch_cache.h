@@ -10,14 +10,13 @@
 //
 // Thread safety: all members may be called from any thread.
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>

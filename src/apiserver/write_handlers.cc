@@ -37,9 +37,9 @@ std::string nameSuffix() {
 
 // Removes metadata only the server may set from a client's object.
 void clearServerFields(json& meta) {
-  for (const char* field : {"uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
-                            "deletionGracePeriodSeconds", "generation", "managedFields",
-                            "selfLink"}) {
+  for (const char* field :
+       {"uid", "resourceVersion", "creationTimestamp", "deletionTimestamp",
+        "deletionGracePeriodSeconds", "generation", "managedFields", "selfLink"}) {
     meta.erase(field);
   }
 }
@@ -51,14 +51,13 @@ ApiResult<void> checkKind(const ResourceType& type, const json& object) {
   std::string apiVersion = object.value("apiVersion", "");
   std::string kind = object.value("kind", "");
   if (!apiVersion.empty() && apiVersion != type.apiVersion()) {
-    return std::unexpected(badRequest(fmt::format(
-        "the API version in the data ({}) does not match the expected API version ({})",
-        apiVersion, type.apiVersion())));
+    return std::unexpected(badRequest(
+        fmt::format("the API version in the data ({}) does not match the expected API version ({})",
+                    apiVersion, type.apiVersion())));
   }
   if (!kind.empty() && kind != type.kind) {
-    return std::unexpected(badRequest(
-        fmt::format("the kind in the data ({}) does not match the expected kind ({})", kind,
-                    type.kind)));
+    return std::unexpected(badRequest(fmt::format(
+        "the kind in the data ({}) does not match the expected kind ({})", kind, type.kind)));
   }
   return {};
 }
@@ -78,8 +77,8 @@ ApiResult<void> checkUnknownFields(const ResourceType& type, const json& object,
     texts.push_back(fmt::format("unknown field \"{}\"", field));
   }
   if (options.fieldValidation == "Strict") {
-    return std::unexpected(badRequest(
-        fmt::format("strict decoding error: {}", fmt::join(texts, ", "))));
+    return std::unexpected(
+        badRequest(fmt::format("strict decoding error: {}", fmt::join(texts, ", "))));
   }
   if (options.warnings != nullptr) {
     options.warnings->insert(options.warnings->end(), texts.begin(), texts.end());
@@ -136,10 +135,11 @@ ApiResult<json> ResourceHandlers::createObject(const ResourceType& type,
   }
   std::string name = meta.value("name", "");
   if (name.empty()) {
-    return std::unexpected(
-        invalid(type, "", {{"FieldValueRequired", "Required value: name or generateName is "
-                                                  "required",
-                            "metadata.name"}}));
+    return std::unexpected(invalid(type, "",
+                                   {{"FieldValueRequired",
+                                     "Required value: name or generateName is "
+                                     "required",
+                                     "metadata.name"}}));
   }
   if (auto ok = checkUnknownFields(type, object, options); !ok) {
     return std::unexpected(ok.error());
@@ -161,9 +161,9 @@ ApiResult<json> ResourceHandlers::createObject(const ResourceType& type,
     auto nsType = registry_.find("", "v1", "namespaces");
     auto ns = nsType ? objects_.get(*nsType, "", namespace_) : std::nullopt;
     if (!ns) {
-      return std::unexpected(statusFailure(
-          404, "NotFound", fmt::format("namespaces \"{}\" not found", namespace_),
-          json{{"name", namespace_}, {"kind", "namespaces"}}));
+      return std::unexpected(statusFailure(404, "NotFound",
+                                           fmt::format("namespaces \"{}\" not found", namespace_),
+                                           json{{"name", namespace_}, {"kind", "namespaces"}}));
     }
     if (ns->object->contains("metadata") &&
         (*ns->object)["metadata"].contains("deletionTimestamp")) {
@@ -190,8 +190,7 @@ ApiResult<json> ResourceHandlers::createObject(const ResourceType& type,
 }
 
 ApiResult<json> ResourceHandlers::admitUpdate(const ResourceType& type, json next,
-                                              const json& current,
-                                              const std::string& subresource,
+                                              const json& current, const std::string& subresource,
                                               const WriteOptions& options) {
   if (auto ok = checkKind(type, next); !ok) {
     return std::unexpected(ok.error());

@@ -22,20 +22,18 @@ Status ControlPlane::start() {
   api_ = std::make_unique<apiserver::ApiServer>(options_, clock_);
   BERTH_TRY_STATUS(api_->start());
   BERTH_ASSIGN_OR_RETURN(auto caPem, files::read(api_->caFile()));
-  BERTH_TRY_STATUS(files::writeAtomic(kubeconfigPath(),
-                                      renderKubeconfig(api_->url(), caPem, api_->adminToken()),
-                                      0600));
+  BERTH_TRY_STATUS(files::writeAtomic(
+      kubeconfigPath(), renderKubeconfig(api_->url(), caPem, api_->adminToken()), 0600));
   // The scheduler talks to the API server like any client, with a token of its own.
-  BERTH_ASSIGN_OR_RETURN(auto token,
-                         api_->tokenFor("system:kube-scheduler", {"system:masters"}));
+  BERTH_ASSIGN_OR_RETURN(auto token, api_->tokenFor("system:kube-scheduler", {"system:masters"}));
   client::ClientConfig config;
   config.server = api_->url();
   config.caData = caPem;
   config.token = token;
   config.userAgent = "berth-scheduler";
   client_ = std::make_shared<client::ApiClient>(config);
-  scheduler_ = std::make_unique<scheduler::Scheduler>(*client_, scheduler::SchedulerOptions{},
-                                                      clock_);
+  scheduler_ =
+      std::make_unique<scheduler::Scheduler>(*client_, scheduler::SchedulerOptions{}, clock_);
   scheduler_->start();
   return ok();
 }

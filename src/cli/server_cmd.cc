@@ -44,8 +44,9 @@ void addServerCommand(CLI::App& app, std::string& logLevel) {
   kube->callback([kubeDir] {
     auto text = files::read(std::filesystem::path(*kubeDir) / "kubeconfig");
     if (!text) {
-      reportError(text.error().wrap("no kubeconfig yet (is `berth up` or `berth server` "
-                                    "running with this --data-dir?)"));
+      reportError(
+          text.error().wrap("no kubeconfig yet (is `berth up` or `berth server` "
+                            "running with this --data-dir?)"));
       return;
     }
     std::fputs(text->c_str(), stdout);

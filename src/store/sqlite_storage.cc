@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <optional>
 
@@ -57,6 +59,9 @@ struct Statements {
   Statement beginImmediate;
   Statement commit;
   Statement rollback;
+  Statement savepoint;
+  Statement releaseSavepoint;
+  Statement rollbackToSavepoint;
   Statement getMeta;
   Statement setMeta;
   Statement getKey;
@@ -81,6 +86,9 @@ constexpr StatementSpec kStatements[] = {
     {&Statements::beginImmediate, "begin immediate", "BEGIN IMMEDIATE"},
     {&Statements::commit, "commit", "COMMIT"},
     {&Statements::rollback, "rollback", "ROLLBACK"},
+    {&Statements::savepoint, "savepoint", "SAVEPOINT w"},
+    {&Statements::releaseSavepoint, "release savepoint", "RELEASE w"},
+    {&Statements::rollbackToSavepoint, "rollback to savepoint", "ROLLBACK TO w"},
     {&Statements::getMeta, "read meta", "SELECT value FROM meta WHERE name = ?1"},
     {&Statements::setMeta, "write meta", "UPDATE meta SET value = ?2 WHERE name = ?1"},
     {&Statements::getKey, "read key", "SELECT value, create_rev, mod_rev FROM kv WHERE key = ?1"},
@@ -104,6 +112,9 @@ constexpr StatementSpec kStatements[] = {
 
 constexpr const char* kRevision = "revision";
 constexpr const char* kCompacted = "compacted";
+
+// The most writes one group commit takes; the rest wait for the next one.
+constexpr size_t kMaxBatch = 1024;
 
 // Rebuilds the Event of a log row selected with BERTH_LOG_COLUMNS.
 Event eventFromLog(const sqlite::Query& row) {
@@ -269,7 +280,25 @@ class SqliteStorage final : public Storage {
  private:
   enum class Op { kCreate, kUpdate, kRemove };
 
+  // A write waiting in queue_ for a group commit. Lives on the writer's stack; the committer
+  // fills `result` and sets `done` under queueMu_, after which it never touches it again.
+  struct PendingWrite {
+    Op op;
+    std::string_view key;
+    std::string_view value;
+    int64_t expected;
+    std::optional<Result<Event>> result;
+    bool done = false;
+    std::condition_variable cv;
+  };
+
   // Commits one write and publishes its event to the watchers before returning it.
+  //
+  // Group commit (the writer queue of LevelDB's DBImpl::Write): writers queue up; the writer at
+  // the head of the queue becomes the committer, takes every queued write (up to kMaxBatch),
+  // applies them in one transaction with one fsync, publishes their events and wakes their
+  // writers. Writers that arrived meanwhile form the next group. A lone writer commits at once,
+  // so there is no added latency; under load, one fsync serves many writes.
   Result<Event> write(Op op, std::string_view key, std::string_view value, int64_t expected) {
     if (key.empty()) {
       return fail(ErrorCode::kInvalidArgument, "key is empty");
@@ -277,23 +306,82 @@ class SqliteStorage final : public Storage {
     if (expected < 0) {
       return fail(ErrorCode::kInvalidArgument, "expected revision {} is negative", expected);
     }
+    PendingWrite self{op, key, value, expected};
+    std::unique_lock queueLock(queueMu_);
+    queue_.push_back(&self);
+    self.cv.wait(queueLock, [&] { return self.done || queue_.front() == &self; });
+    if (self.done) {
+      return std::move(*self.result);
+    }
+    // This writer heads the queue: it commits for everyone queued so far.
+    std::vector<PendingWrite*> batch(queue_.begin(),
+                                     queue_.begin() + std::min(queue_.size(), kMaxBatch));
+    queueLock.unlock();
+    commitBatch(batch);
+    queueLock.lock();
+    for (PendingWrite* pending : batch) {
+      queue_.pop_front();
+      pending->done = true;
+      if (pending != &self) {
+        pending->cv.notify_one();
+      }
+    }
+    if (!queue_.empty()) {
+      queue_.front()->cv.notify_one();  // the head of the next group
+    }
+    return std::move(*self.result);
+  }
+
+  // Applies `batch` in one transaction, publishes the events of the writes that succeeded (in
+  // revision order) and sets every write's result. Each write is checked on its own: one whose
+  // precondition fails (or whose statements fail) is rolled back to its savepoint and gets its
+  // error; the others proceed. When the transaction itself fails (begin, commit), every write
+  // that had succeeded gets that error and nothing is published.
+  void commitBatch(const std::vector<PendingWrite*>& batch) {
     std::unique_lock lock(mu_);
-    BERTH_ASSIGN_OR_RETURN(auto event, commitLocked(op, key, value, expected));
+    std::vector<Event> events;
+    events.reserve(batch.size());
+    auto committed = [&]() -> Status {
+      BERTH_ASSIGN_OR_RETURN(
+          auto txn, Transaction::begin(db_, st_.beginImmediate, st_.commit, st_.rollback));
+      BERTH_ASSIGN_OR_RETURN(int64_t revision, readMeta(kRevision));
+      for (PendingWrite* pending : batch) {
+        BERTH_TRY_STATUS(st_.savepoint.query().run());
+        auto event =
+            applyLocked(pending->op, pending->key, pending->value, pending->expected, revision + 1);
+        if (event) {
+          revision = event->kv.modRevision;
+          events.push_back(*event);
+        } else {
+          BERTH_TRY_STATUS(st_.rollbackToSavepoint.query().run());
+        }
+        BERTH_TRY_STATUS(st_.releaseSavepoint.query().run());
+        pending->result = std::move(event);
+      }
+      if (!events.empty()) {
+        BERTH_TRY_STATUS(writeMeta(kRevision, revision));
+      }
+      return txn.commit();
+    }();
+    if (!committed) {
+      for (PendingWrite* pending : batch) {
+        if (!pending->result || pending->result->has_value()) {
+          pending->result = std::unexpected(committed.error());
+        }
+      }
+      return;
+    }
     // Taken before the write lock is released, so events are published in revision order.
     auto delivery = hub_->lockDelivery();
     lock.unlock();
-    hub_->publish(delivery, event);
-    return event;
+    hub_->publish(delivery, events);
   }
 
-  // REQUIRES: mu_ held.
-  Result<Event> commitLocked(Op op, std::string_view key, std::string_view value,
-                             int64_t expected) {
-    BERTH_ASSIGN_OR_RETURN(auto txn,
-                           Transaction::begin(db_, st_.beginImmediate, st_.commit, st_.rollback));
+  // Applies one write as revision `next` (kv and log; the caller writes the revision to meta).
+  // A failed precondition changes nothing. REQUIRES: mu_ held, in a write transaction.
+  Result<Event> applyLocked(Op op, std::string_view key, std::string_view value, int64_t expected,
+                            int64_t next) {
     BERTH_ASSIGN_OR_RETURN(auto current, readKey(key));
-    BERTH_ASSIGN_OR_RETURN(int64_t revision, readMeta(kRevision));
-    const int64_t next = revision + 1;
 
     Event event;
     if (op == Op::kCreate) {
@@ -329,28 +417,24 @@ class SqliteStorage final : public Storage {
                            .bind(4, next)
                            .run());
     }
-    {
-      auto log = st_.appendLog.query();
-      log.bind(1, next)
-          .bindBlob(2, key)
-          .bindBlob(3, event.kv.value)
-          .bind(4, event.kv.createRevision)
-          .bind(5, event.type == EventType::kDelete ? 1 : 0);
-      // A delete's prev value is its value (see eventFromLog()); a create has no prev.
-      if (event.prev && event.type == EventType::kPut) {
-        log.bindBlob(6, event.prev->value);
-      } else {
-        log.bindNull(6);
-      }
-      if (event.prev) {
-        log.bind(7, event.prev->modRevision);
-      } else {
-        log.bindNull(7);
-      }
-      BERTH_TRY_STATUS(log.run());
+    auto log = st_.appendLog.query();
+    log.bind(1, next)
+        .bindBlob(2, key)
+        .bindBlob(3, event.kv.value)
+        .bind(4, event.kv.createRevision)
+        .bind(5, event.type == EventType::kDelete ? 1 : 0);
+    // A delete's prev value is its value (see eventFromLog()); a create has no prev.
+    if (event.prev && event.type == EventType::kPut) {
+      log.bindBlob(6, event.prev->value);
+    } else {
+      log.bindNull(6);
     }
-    BERTH_TRY_STATUS(writeMeta(kRevision, next));
-    BERTH_TRY_STATUS(txn.commit());
+    if (event.prev) {
+      log.bind(7, event.prev->modRevision);
+    } else {
+      log.bindNull(7);
+    }
+    BERTH_TRY_STATUS(log.run());
     return event;
   }
 
@@ -409,7 +493,12 @@ class SqliteStorage final : public Storage {
     return st_.setMeta.query().bindText(1, name).bind(2, value).run();
   }
 
-  std::mutex mu_;  // serializes all use of the connection
+  // Guards queue_: the writes waiting for a group commit, in arrival order; its head commits.
+  std::mutex queueMu_;
+  std::deque<PendingWrite*> queue_;
+
+  std::mutex mu_;  // serializes all use of the connection (lock order: queueMu_ is never
+                   // taken while mu_ is held)
   Db db_;          // declared before st_: statements are finalized first
   Statements st_;
   std::shared_ptr<WatchHub> hub_;

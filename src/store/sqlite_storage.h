@@ -12,12 +12,19 @@
 // std::string compares them, and as etcd orders keys).
 //
 // Durability: WAL journal with synchronous=FULL, so a write returns only after its commit is
-// fsync'ed. Each write is one BEGIN IMMEDIATE transaction updating kv, log and meta together;
-// a failed write leaves the store as it was.
+// fsync'ed. A failed write leaves the store as it was.
+//
+// Group commit: concurrent writes are committed together. Writers queue up; the one at the
+// head of the queue applies every queued write in one BEGIN IMMEDIATE transaction (one fsync)
+// and then acknowledges them all. Each write keeps its own outcome: one whose precondition
+// fails (kAlreadyExists, kNotFound, kConflict) is rolled back to its own savepoint and does
+// not affect the others in the group. Revisions follow queue order. A lone writer commits at
+// once.
 //
 // Concurrency: one connection guarded by a mutex (reads and writes are serialized). Watch
-// callbacks run synchronously on the writing thread after the commit and before the write call
-// returns, in revision order across concurrent writers (see store/watch_hub.h). Destroying a
+// callbacks run synchronously on the committing thread after the commit and before any write
+// of the group returns, in revision order across concurrent writers (see store/watch_hub.h);
+// a watcher gets the events of one group commit in one callback call. Destroying a
 // Watch from another thread waits for a running callback to return; a callback may destroy its
 // own Watch. Other processes may open the same file (a busy timeout waits for their locks),
 // but their writes are not delivered to this process's watches.

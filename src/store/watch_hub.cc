@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -36,18 +37,36 @@ void WatchHub::call(Watcher& watcher, const std::vector<Event>& events) {
   }
 }
 
-void WatchHub::publish(const std::unique_lock<std::mutex>& /*delivery*/, const Event& event) {
-  if (watchers_.empty()) {
+void WatchHub::publish(const std::unique_lock<std::mutex>& delivery, const Event& event) {
+  publish(delivery, std::vector<Event>{event});
+}
+
+void WatchHub::publish(const std::unique_lock<std::mutex>& /*delivery*/,
+                       const std::vector<Event>& events) {
+  if (watchers_.empty() || events.empty()) {
     return;
   }
   deliveringThread_.store(std::this_thread::get_id());
-  const std::vector<Event> batch{event};
+  std::vector<Event> matching;
   // A callback may cancel watchers (flags them, see remove()) but never adds any, so the
   // iteration stays valid.
   for (auto& [id, watcher] : watchers_) {
-    if (!watcher->cancelled && event.kv.key.starts_with(watcher->prefix) &&
-        event.kv.modRevision >= watcher->minRevision) {
-      call(*watcher, batch);
+    const std::vector<Event>* batch = &events;
+    // Most watchers (the API server's watch cache) see everything; copy only for the others.
+    bool all = std::all_of(events.begin(), events.end(), [&](const Event& e) {
+      return e.kv.key.starts_with(watcher->prefix) && e.kv.modRevision >= watcher->minRevision;
+    });
+    if (!all) {
+      matching.clear();
+      for (const auto& e : events) {
+        if (e.kv.key.starts_with(watcher->prefix) && e.kv.modRevision >= watcher->minRevision) {
+          matching.push_back(e);
+        }
+      }
+      batch = &matching;
+    }
+    if (!watcher->cancelled && !batch->empty()) {
+      call(*watcher, *batch);
     }
   }
   deliveringThread_.store(std::thread::id());

@@ -43,6 +43,9 @@ class WatchHub : public std::enable_shared_from_this<WatchHub> {
   // Delivers `event` to every watcher whose prefix matches its key and whose first revision is
   // at or below its revision. REQUIRES: `delivery` holds lockDelivery().
   void publish(const std::unique_lock<std::mutex>& delivery, const Event& event);
+  // Delivers the events of one group commit (in revision order): each watcher gets the events
+  // it matches in one callback call. REQUIRES: `delivery` holds lockDelivery().
+  void publish(const std::unique_lock<std::mutex>& delivery, const std::vector<Event>& events);
 
   // Registers a watcher of keys starting with `prefix` that receives events of revision >=
   // `minRevision`: first `history` (recorded events, in revision order, in batches), then live

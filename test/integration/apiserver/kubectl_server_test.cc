@@ -3,6 +3,7 @@
 // verdict on a pod that fits nowhere, tokens, and durability across a kill -9.
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "base/files.h"
@@ -86,8 +87,8 @@ TEST_F(KubectlServerTest, ProtobufCreatesOfNamespaceConfigMapSecret) {
   auto ns = kubectl({"create", "namespace", "team-a"});
   ASSERT_TRUE(ns.succeeded()) << ns.err;
   EXPECT_NE(ns.out.find("namespace/team-a created"), std::string::npos);
-  auto cm = kubectl({"-n", "team-a", "create", "configmap", "cfg", "--from-literal=a=1",
-                     "--from-literal=b=two"});
+  auto cm = kubectl(
+      {"-n", "team-a", "create", "configmap", "cfg", "--from-literal=a=1", "--from-literal=b=two"});
   ASSERT_TRUE(cm.succeeded()) << cm.err;
   auto secret =
       kubectl({"-n", "team-a", "create", "secret", "generic", "s", "--from-literal=pw=s3cret"});
@@ -166,8 +167,7 @@ spec:
   - name: main
 )");
   EXPECT_FALSE(bad.succeeded());
-  EXPECT_NE(bad.err.find("spec.containers[0].image: Required value"), std::string::npos)
-      << bad.err;
+  EXPECT_NE(bad.err.find("spec.containers[0].image: Required value"), std::string::npos) << bad.err;
 
   auto badName = kubectl({"create", "namespace", "Not_Valid"});
   EXPECT_FALSE(badName.succeeded());
@@ -194,17 +194,77 @@ spec:
   EXPECT_EQ(pods.out, "");
 }
 
+TEST_F(KubectlServerTest, ApplyTwiceOutputsAndRefusedUpdates) {
+  ASSERT_TRUE(kubectl({"apply", "-f", "-"}, kPod).succeeded());
+  std::string changed = kPod;
+  changed.replace(changed.find("app: web"), 8, "app: web, tier: front");
+  changed.replace(changed.find("httpd:1"), 7, "httpd:2");
+  auto second = kubectl({"apply", "-f", "-"}, changed);
+  ASSERT_TRUE(second.succeeded()) << second.err;
+  EXPECT_NE(second.out.find("pod/web configured"), std::string::npos) << second.out;
+  auto pod = getJson({"get", "pod", "web"});
+  EXPECT_EQ(pod["metadata"]["labels"]["tier"], "front");
+  EXPECT_EQ(pod["spec"]["containers"][0]["image"], "127.0.0.1:5000/berth/httpd:2");
+  EXPECT_EQ(pod["spec"]["containers"][0]["ports"][0]["containerPort"], 80);
+  auto unchanged = kubectl({"apply", "-f", "-"}, changed);
+  EXPECT_NE(unchanged.out.find("pod/web unchanged"), std::string::npos) << unchanged.out;
+
+  auto wide = kubectl({"get", "pods", "-o", "wide"});
+  EXPECT_NE(wide.out.find("NOMINATED NODE"), std::string::npos) << wide.out;
+  auto yaml = kubectl({"get", "pod", "web", "-o", "yaml"});
+  EXPECT_NE(yaml.out.find("kind: Pod"), std::string::npos) << yaml.out;
+  EXPECT_NE(yaml.out.find("resourceVersion:"), std::string::npos);
+
+  // The spec of a pod is immutable but for images and a few fields.
+  auto immutable = kubectl({"patch", "pod", "web", "-p", R"({"spec":{"restartPolicy":"Never"}})"});
+  EXPECT_FALSE(immutable.succeeded());
+  EXPECT_NE(immutable.err.find("pod updates may not change fields"), std::string::npos)
+      << immutable.err;
+
+  // A write based on an old resourceVersion is a conflict.
+  auto stale = pod;
+  ASSERT_TRUE(kubectl({"label", "pod", "web", "again=yes"}).succeeded());
+  stale["metadata"]["labels"]["stale"] = "yes";
+  auto replaced = kubectl({"replace", "-f", "-"}, stale.dump());
+  EXPECT_FALSE(replaced.succeeded());
+  EXPECT_NE(replaced.err.find("the object has been modified"), std::string::npos) << replaced.err;
+  EXPECT_EQ(getJson({"get", "pod", "web"})["metadata"]["labels"].count("stale"), 0u);
+}
+
+TEST_F(KubectlServerTest, GetWatchPrintsRowsAsObjectsChange) {
+  ASSERT_TRUE(kubectl({"create", "configmap", "before", "--from-literal=a=1"}).succeeded());
+  std::thread writer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    kubectl({"create", "configmap", "during", "--from-literal=a=1"});
+  });
+  auto watch = kubectl({"get", "configmaps", "-w", "--request-timeout=4s"});
+  writer.join();
+  EXPECT_NE(watch.out.find("before"), std::string::npos) << watch.out << watch.err;
+  EXPECT_NE(watch.out.find("during"), std::string::npos) << watch.out << watch.err;
+  EXPECT_NE(watch.out.find("DATA"), std::string::npos) << watch.out;
+}
+
+TEST_F(KubectlServerTest, DeletingANamespaceDeletesWhatIsInIt) {
+  ASSERT_TRUE(kubectl({"create", "namespace", "doomed"}).succeeded());
+  ASSERT_TRUE(
+      kubectl({"-n", "doomed", "create", "configmap", "c", "--from-literal=a=1"}).succeeded());
+  auto deleted = kubectl({"delete", "namespace", "doomed", "--timeout=30s"});
+  ASSERT_TRUE(deleted.succeeded()) << deleted.err;
+  EXPECT_FALSE(kubectl({"get", "namespace", "doomed"}).succeeded());
+  EXPECT_EQ(kubectl({"get", "--raw", "/api/v1/namespaces/doomed/configmaps"}).out.find("\"c\""),
+            std::string::npos);
+}
+
 TEST_F(KubectlServerTest, WatchSeesChangesAsTheyHappen) {
   ASSERT_TRUE(kubectl({"create", "configmap", "w1", "--from-literal=a=1"}).succeeded());
-  auto list = getJson({"get", "configmaps"});
+  // kubectl's own List has no resourceVersion: read the server's list.
+  auto list = json::parse(kubectl({"get", "--raw", "/api/v1/namespaces/default/configmaps"}).out);
   std::string rv = list["metadata"]["resourceVersion"];
+  ASSERT_FALSE(rv.empty());
   ASSERT_TRUE(kubectl({"create", "configmap", "w2", "--from-literal=a=2"}).succeeded());
   ASSERT_TRUE(kubectl({"delete", "configmap", "w1"}).succeeded());
 
   // A watch from the list's resourceVersion replays what happened since.
-  auto config = client::ClientConfig{};
-  auto kubeconfig = files::read(server_->kubeconfig());
-  ASSERT_TRUE(kubeconfig);
   auto raw = kubectl({"get", "--raw",
                       "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=2&"
                       "resourceVersion=" +
@@ -213,7 +273,15 @@ TEST_F(KubectlServerTest, WatchSeesChangesAsTheyHappen) {
   EXPECT_NE(raw.out.find(R"("type":"ADDED")"), std::string::npos) << raw.out;
   EXPECT_NE(raw.out.find(R"("name":"w2")"), std::string::npos) << raw.out;
   EXPECT_NE(raw.out.find(R"("type":"DELETED")"), std::string::npos) << raw.out;
-  (void)config;
+  EXPECT_EQ(raw.out.find(R"("name":"w1","namespace":"default","resourceVersion":")" + rv),
+            std::string::npos)
+      << "the watch replayed an event from before its resourceVersion: " << raw.out;
+
+  // A resourceVersion that is no number is refused.
+  auto future = kubectl({"get", "--raw",
+                         "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1&"
+                         "resourceVersion=abc"});
+  EXPECT_FALSE(future.succeeded());
 }
 
 TEST_F(KubectlServerTest, TokensAreRequiredAndNodesAreConfined) {
@@ -233,7 +301,8 @@ TEST_F(KubectlServerTest, TokensAreRequiredAndNodesAreConfined) {
   ASSERT_TRUE(kubectl({"create", "secret", "generic", "s", "--from-literal=a=b"}).succeeded());
   auto tokens = json::parse(*files::read(server_->dataDir() / "tokens.json"));
   std::string nodeToken = "node-token-" + randomHex(8);
-  tokens.push_back({{"token", nodeToken}, {"user", "system:node:n1"}, {"groups", {"system:nodes"}}});
+  tokens.push_back(
+      {{"token", nodeToken}, {"user", "system:node:n1"}, {"groups", {"system:nodes"}}});
   ASSERT_TRUE(files::writeAtomic(server_->dataDir() / "tokens.json", tokens.dump(), 0600));
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   http::ClientOptions node;

@@ -4,8 +4,10 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "base/random.h"
 #include "support/berth_process.h"
@@ -31,10 +33,10 @@ class KubectlUpTest : public ::testing::Test {
     unsigned b = std::stoul(id_.substr(2, 2), nullptr, 16);
     registry_ = testing::testRegistry();
     up_ = std::make_unique<BerthProcess>(
-        dir_, std::vector<std::string>{"up", "--listen", "127.0.0.1:0", "--insecure-registry",
-                                       registry_, "--node-name", node_, "--bridge", bridge_,
-                                       "--pod-cidr", fmt::format("10.{}.{}.0/24", a, b),
-                                       "--network-name", network_});
+        dir_,
+        std::vector<std::string>{"up", "--listen", "127.0.0.1:0", "--insecure-registry", registry_,
+                                 "--node-name", node_, "--bridge", bridge_, "--pod-cidr",
+                                 fmt::format("10.{}.{}.0/24", a, b), "--network-name", network_});
     ASSERT_TRUE(up_->start());
     ASSERT_TRUE(eventually(
         [&] {
@@ -48,6 +50,12 @@ class KubectlUpTest : public ::testing::Test {
   void TearDown() override {
     kubectl({"delete", "pods", "--all", "--wait=true", "--timeout=60s"});
     up_->stop();
+    // Nothing of the deleted pods is left mounted.
+    std::ifstream mounts("/proc/self/mountinfo");
+    std::string line;
+    while (std::getline(mounts, line)) {
+      EXPECT_EQ(line.find(dir_.string() + "/"), std::string::npos) << "left mounted: " << line;
+    }
     if (HasFailure()) {
       std::cerr << "berth up log:\n" << up_->log() << "\n";
     }
@@ -154,6 +162,84 @@ spec:
       std::chrono::seconds(30)))
       << kubectl({"describe", "pod", "huge"}).out;
   EXPECT_EQ(kubectl({"get", "pod", "huge", "-o", "jsonpath={.spec.nodeName}"}).out, "");
+}
+
+TEST_F(KubectlUpTest, RestartsEvenKill9KeepObjectsAndRunningContainers) {
+  ASSERT_TRUE(
+      kubectl({"apply", "-f", "-"}, podManifest("keep", "echo started; sleep 3600")).succeeded());
+  ASSERT_TRUE(waitForPhase("keep", "Running"));
+  ASSERT_TRUE(kubectl({"create", "configmap", "keep", "--from-literal=a=1"}).succeeded());
+  auto before = json::parse(kubectl({"get", "pod", "keep", "-o", "json"}).out);
+  std::string containerId = before["status"]["containerStatuses"][0]["containerID"];
+  std::string uid = before["metadata"]["uid"];
+
+  for (bool crash : {false, true}) {
+    if (crash) {
+      up_->kill9();
+    } else {
+      up_->stop();
+    }
+    ASSERT_TRUE(up_->start());
+    ASSERT_TRUE(eventually(
+        [&] {
+          auto out = kubectl({"get", "nodes", node_});
+          return out.succeeded() && out.out.find(" Ready") != std::string::npos;
+        },
+        std::chrono::seconds(60)));
+    auto after = json::parse(kubectl({"get", "pod", "keep", "-o", "json"}).out);
+    EXPECT_EQ(after["metadata"]["uid"], uid);
+    EXPECT_EQ(after["status"]["phase"], "Running");
+    EXPECT_EQ(after["status"]["containerStatuses"][0]["containerID"], containerId)
+        << "the container was started again (crash=" << crash << ")";
+    EXPECT_EQ(after["status"]["containerStatuses"][0]["restartCount"], 0);
+    EXPECT_TRUE(kubectl({"get", "configmap", "keep"}).succeeded());
+    // Logs still reach the container through the restarted agent's new endpoint.
+    EXPECT_TRUE(eventually(
+        [&] {
+          return kubectl({"logs", "keep"}).out == "started\n";
+        },
+        std::chrono::seconds(10)));
+  }
+}
+
+TEST_F(KubectlUpTest, CordonKeepsNewPodsOffTheNodeUntilUncordon) {
+  ASSERT_TRUE(kubectl({"cordon", node_}).succeeded());
+  EXPECT_NE(kubectl({"get", "nodes", node_}).out.find("SchedulingDisabled"), std::string::npos);
+  ASSERT_TRUE(kubectl({"apply", "-f", "-"}, podManifest("waits", "sleep 3600")).succeeded());
+  EXPECT_TRUE(eventually(
+      [&] {
+        return kubectl({"describe", "pod", "waits"}).out.find("unschedulable") != std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << kubectl({"describe", "pod", "waits"}).out;
+  EXPECT_EQ(kubectl({"get", "pod", "waits", "-o", "jsonpath={.spec.nodeName}"}).out, "");
+  ASSERT_TRUE(kubectl({"uncordon", node_}).succeeded());
+  ASSERT_TRUE(waitForPhase("waits", "Running")) << kubectl({"describe", "pod", "waits"}).out;
+  auto events = kubectl({"get", "events"});
+  EXPECT_NE(events.out.find("FailedScheduling"), std::string::npos) << events.out;
+  EXPECT_NE(events.out.find("Started"), std::string::npos) << events.out;
+}
+
+TEST_F(KubectlUpTest, TwoClustersRunSideBySide) {
+  std::string id = randomHex(4);
+  BerthProcess other("/tmp/berth-up-" + id,
+                     {"up", "--listen", "127.0.0.1:0", "--insecure-registry", registry_,
+                      "--node-name", "other-" + id, "--bridge", "bu" + id, "--pod-cidr",
+                      "10.49." + std::to_string(std::stoul(id.substr(0, 2), nullptr, 16)) + ".0/24",
+                      "--network-name", "bu-" + id});
+  ASSERT_TRUE(other.start());
+  EXPECT_TRUE(eventually(
+      [&] {
+        return other.kubectl({"get", "nodes"}).out.find("other-" + id) != std::string::npos;
+      },
+      std::chrono::seconds(30)));
+  EXPECT_EQ(other.kubectl({"get", "nodes"}).out.find(node_), std::string::npos);
+  EXPECT_EQ(kubectl({"get", "nodes"}).out.find("other-" + id), std::string::npos);
+  other.stop();
+  process::run({"ip", "link", "del", "bu" + id});
+  std::filesystem::remove_all(std::filesystem::path("/var/lib/cni/networks") / ("bu-" + id));
+  std::filesystem::remove_all(other.dataDir());
+  std::filesystem::remove(other.dataDir().string() + ".log");
 }
 
 }  // namespace
