@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "base/random.h"
+#include <algorithm>
 
 namespace berth::agent {
 
@@ -144,7 +144,12 @@ void EventRecorder::send(const Queued& q) {
     std::erase_if(seen_,
                   [&](const auto& kv) { return q.at - kv.second.last > options_.aggregateWindow; });
   }
-  std::string name = fmt::format("{}.{}", meta.name, randomHex(8));
+  // Named as the kubelet names events, "<pod>.<nanoseconds in hex>", so that a list sorted by
+  // name is in the order they happened; strictly increasing within this recorder.
+  int64_t nanos =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(q.at.time_since_epoch()).count();
+  lastNanos_ = std::max(nanos, lastNanos_ + 1);
+  std::string name = fmt::format("{}.{:x}", meta.name, lastNanos_);
   auto created = client_.create(client::Resource::events(meta.namespace_),
                                 buildEvent(q.pod, q.event, name, options_.nodeName, now));
   if (!created) {

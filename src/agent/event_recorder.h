@@ -81,6 +81,7 @@ class EventRecorder final : public EventSink {
   uint64_t created_ = 0;
   uint64_t patched_ = 0;
   std::map<std::string, Seen> seen_;  // by aggregation key; used by the thread only
+  int64_t lastNanos_ = 0;             // of the last event name; used by the thread only
   std::thread thread_;
 };
 

@@ -6,6 +6,7 @@
 #include "base/files.h"
 #include "base/log.h"
 #include "cli/commands.h"
+#include "apiserver/token_store.h"
 #include "cli/control_plane.h"
 
 namespace berth::cli {
@@ -36,6 +37,23 @@ void addServerCommand(CLI::App& app, std::string& logLevel) {
     std::fflush(stdout);
     waitForTermination();
     plane.stop();
+  });
+
+  auto tokenDir = std::make_shared<std::string>("/var/lib/berth");
+  auto tokenNode = std::make_shared<std::string>();
+  auto* token = app.add_subcommand(
+      "node-token", "Print the bearer token of a node (made on first use) for `berth agent "
+                    "--server URL --token-file F --node-name NODE`");
+  token->add_option("NODE", *tokenNode, "Node name")->required();
+  token->add_option("--data-dir", *tokenDir, "The server's data dir")->capture_default_str();
+  token->callback([tokenDir, tokenNode] {
+    apiserver::TokenStore tokens(std::filesystem::path(*tokenDir) / "tokens.json");
+    auto value = tokens.ensureToken(apiserver::nodeUser(*tokenNode), {"system:nodes"});
+    if (!value) {
+      reportError(value.error());
+      return;
+    }
+    std::printf("%s\n", value->c_str());
   });
 
   auto kubeDir = std::make_shared<std::string>("/var/lib/berth");

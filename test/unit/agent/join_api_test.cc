@@ -256,6 +256,8 @@ TEST(JoinApiTest, RepeatedEventsArePatchedNotPostedAgain) {
   ASSERT_EQ(patches.size(), 2u);
   std::string name = posts[0]["metadata"]["name"];
   EXPECT_EQ(name.rfind("web.", 0), 0u);
+  std::string later = posts[1]["metadata"]["name"];
+  EXPECT_LT(name, later);  // names sort in the order the events happened
   EXPECT_EQ(posts[0]["reason"], "BackOff");
   EXPECT_EQ(posts[0]["type"], "Warning");
   EXPECT_EQ(patches[0].first, "/api/v1/namespaces/shop/events/" + name);
