@@ -16,6 +16,7 @@
 #include "agent/sandbox_pool.h"
 #include "agent/token_review_authenticator.h"
 #include "base/files.h"
+#include "base/host_port.h"
 #include "base/process.h"
 #include "base/random.h"
 #include "client/api_client.h"
@@ -50,23 +51,6 @@ Result<std::string> nodeToken(const fs::path& root) {
   std::string token = randomHex(32);
   BERTH_TRY_STATUS(files::writeAtomic(file, token, 0600));
   return token;
-}
-
-Result<std::pair<std::string, uint16_t>> splitHostPort(const std::string& listen) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) {
-    return fail(ErrorCode::kInvalidArgument, "--listen '{}': expected HOST:PORT", listen);
-  }
-  int port = 0;
-  try {
-    port = std::stoi(listen.substr(colon + 1));
-  } catch (const std::exception&) {
-    port = -1;
-  }
-  if (port < 0 || port > 65535) {
-    return fail(ErrorCode::kInvalidArgument, "--listen '{}': invalid port", listen);
-  }
-  return std::pair{listen.substr(0, colon), static_cast<uint16_t>(port)};
 }
 
 }  // namespace
@@ -132,14 +116,18 @@ Status Agent::start() {
   // Containers are started by monitors that outlive us; orphans reparent to us while we run.
   process::becomeSubreaper();
   BERTH_TRY_STATUS(runtime::prepareCgroups());
-  BERTH_ASSIGN_OR_RETURN(auto hostPort, splitHostPort(options_.listen));
+  auto parsedListen = splitHostPort(options_.listen);
+  if (!parsedListen) {
+    return fail(std::move(parsedListen.error()).wrap("--listen"));
+  }
+  const HostPort hostPort = *parsedListen;
   const bool joined = !options_.serverUrl.empty();
   if (joined) {
     BERTH_TRY_STATUS(connect());
     options_.sync.nodeName = nodeName_;
     if (options_.sync.hostIP.empty()) {
       options_.sync.hostIP =
-          gatherNodeInputs(nodeName_, hostPort.first, 0, options_.root, options_.runtimePath)
+          gatherNodeInputs(nodeName_, hostPort.host, 0, options_.root, options_.runtimePath)
               .internalIP;
     }
   }
@@ -184,8 +172,8 @@ Status Agent::start() {
     BERTH_TRY_STATUS(manifests_->start());
   }
   NodeServerOptions serverOptions;
-  serverOptions.host = hostPort.first;
-  serverOptions.port = hostPort.second;
+  serverOptions.host = hostPort.host;
+  serverOptions.port = hostPort.port;
   BERTH_ASSIGN_OR_RETURN(serverOptions.token, nodeToken(options_.root));
   serverOptions.tlsDir = options_.root / "tls";
   if (joined) {
@@ -198,13 +186,13 @@ Status Agent::start() {
   BERTH_TRY_STATUS(nodeServer_->start());
   BERTH_TRY_STATUS(
       files::writeAtomic(options_.root / "node-endpoint",
-                         fmt::format("https://{}:{}\n", hostPort.first, nodeServer_->port())));
+                         fmt::format("https://{}:{}\n", hostPort.host, nodeServer_->port())));
 
   imageGc_ = std::make_unique<ImageGc>(options_.imageGc, *images_, options_.root,
                                        [this] { return loop_->imagesInUse(); });
   imageGc_->start();
   if (joined) {
-    BERTH_TRY_STATUS(startJoined(hostPort.first));
+    BERTH_TRY_STATUS(startJoined(hostPort.host));
   }
   spdlog::info("agent running: root '{}', manifests '{}'", options_.root.string(),
                options_.manifestDir.string());

@@ -24,9 +24,6 @@ class ApiObjectResolver final : public ObjectResolver {
   client::ApiClient& client_;
 };
 
-// Standard base64 (with or without padding; whitespace ignored). kInvalidArgument otherwise.
-Result<std::string> decodeBase64(std::string_view text);
-
 // The data of a ConfigMap (data, plus binaryData decoded) or a Secret (data decoded) object.
 Result<ObjectData> configMapData(const nlohmann::json& object);
 Result<ObjectData> secretData(const nlohmann::json& object);

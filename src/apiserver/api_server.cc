@@ -6,6 +6,7 @@
 #include "apiserver/discovery_routes.h"
 #include "apiserver/pod_subresources.h"
 #include "base/files.h"
+#include "base/host_port.h"
 #include "http/tls.h"
 #include "store/storage_url.h"
 
@@ -15,28 +16,6 @@ using nlohmann::json;
 namespace asio = boost::asio;
 
 namespace {
-
-// The listen address split into host and port.
-Result<std::pair<std::string, uint16_t>> splitListen(const std::string& listen) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) {
-    return fail(ErrorCode::kInvalidArgument, "--listen '{}' is not HOST:PORT", listen);
-  }
-  std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  int port = 0;
-  try {
-    port = std::stoi(listen.substr(colon + 1));
-  } catch (const std::exception&) {
-    port = -1;
-  }
-  if (port < 0 || port > 65535) {
-    return fail(ErrorCode::kInvalidArgument, "--listen '{}': the port must be 0-65535", listen);
-  }
-  return std::pair{host, static_cast<uint16_t>(port)};
-}
 
 constexpr const char* kDefaultNamespaces[] = {"default", "kube-system", "kube-public",
                                               "kube-node-lease"};
@@ -51,8 +30,12 @@ ApiServer::~ApiServer() {
 }
 
 Status ApiServer::start() {
-  BERTH_ASSIGN_OR_RETURN(auto hostPort, splitListen(options_.listen));
-  host_ = hostPort.first;
+  auto parsedListen = splitHostPort(options_.listen);
+  if (!parsedListen) {
+    return fail(std::move(parsedListen.error()).wrap("--listen"));
+  }
+  const HostPort hostPort = *parsedListen;
+  host_ = hostPort.host;
   BERTH_TRY_STATUS(files::makeDirs(options_.dataDir, 0700));
   std::string datastore = options_.datastore.empty()
                               ? "sqlite://" + (options_.dataDir / "state.db").string()
@@ -79,7 +62,7 @@ Status ApiServer::start() {
 
   http::ServerOptions serverOptions;
   serverOptions.host = host_;
-  serverOptions.port = hostPort.second;
+  serverOptions.port = hostPort.port;
   serverOptions.threads = options_.threads;
   serverOptions.certFile = tls.cert;
   serverOptions.keyFile = tls.key;

@@ -7,12 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/base64.h"
 #include "base/error.h"
 
 namespace berth::apiserver::protobuf {
-
-// Standard base64 with padding, as Go encodes []byte in JSON.
-std::string base64Encode(std::string_view bytes);
 
 // True when `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past
 // U+10FFFF). nlohmann::json refuses to dump anything else.

@@ -4,6 +4,7 @@
 #include "api/validation_internal.h"
 #include "apiserver/builtin_types.h"
 #include "apiserver/type_support.h"
+#include "base/base64.h"
 
 namespace berth::apiserver {
 
@@ -29,7 +30,7 @@ void defaults(json& secret) {
       }
       for (const auto& [k, v] : it->items()) {
         if (v.is_string()) {
-          data[k] = types::encodeBase64(v.get<std::string>());
+          data[k] = base64Encode(v.get<std::string>());
         }
       }
     }
@@ -49,7 +50,11 @@ bool hasKey(const json& secret, const char* key) {
 
 std::optional<std::string> decoded(const json& secret, const char* key) {
   const json* v = types::at(secret, {"data", key});
-  return v && v->is_string() ? types::decodeBase64(v->get<std::string>()) : std::nullopt;
+  if (!v || !v->is_string()) {
+    return std::nullopt;
+  }
+  auto decoded = base64Decode(v->get<std::string>());
+  return decoded ? std::optional<std::string>(std::move(*decoded)) : std::nullopt;
 }
 
 // The keys the well-known secret types must carry.

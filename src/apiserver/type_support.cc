@@ -8,6 +8,7 @@
 
 #include "api/name_validation.h"
 #include "api/validation_internal.h"
+#include "base/base64.h"
 
 namespace berth::apiserver::types {
 
@@ -195,101 +196,16 @@ size_t validateDataMap(const json& object, const char* path, bool base64, Errors
       total += value.size();
       continue;
     }
-    size_t bad = 0;
-    auto decoded = decodeBase64(value, &bad);
+    auto decoded = base64Decode(value);
     if (!decoded) {
-      out.push_back(internal::invalid(field, "<secret contents redacted>",
-                                      fmt::format("illegal base64 data at input byte {}", bad)));
+      out.push_back(
+          internal::invalid(field, "<secret contents redacted>", decoded.error().message()));
       total += value.size();
       continue;
     }
     total += decoded->size();
   }
   return total;
-}
-
-namespace {
-
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-}  // namespace
-
-std::string encodeBase64(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t n = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    out += kBase64Alphabet[(n >> 18) & 63];
-    out += kBase64Alphabet[(n >> 12) & 63];
-    out += kBase64Alphabet[(n >> 6) & 63];
-    out += kBase64Alphabet[n & 63];
-  }
-  if (size_t rest = bytes.size() - i; rest > 0) {
-    uint32_t n = uint8_t(bytes[i]) << 16;
-    if (rest == 2) {
-      n |= uint8_t(bytes[i + 1]) << 8;
-    }
-    out += kBase64Alphabet[(n >> 18) & 63];
-    out += kBase64Alphabet[(n >> 12) & 63];
-    out += rest == 2 ? kBase64Alphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::optional<std::string> decodeBase64(std::string_view text, size_t* badIndex) {
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t quantum = 0;  // symbols (padding included) in the current 4-symbol group
-  size_t padding = 0;
-  auto fail = [&](size_t at) -> std::optional<std::string> {
-    if (badIndex) {
-      *badIndex = at;
-    }
-    return std::nullopt;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\r' || c == '\n') {
-      continue;
-    }
-    if (c == '=') {
-      // Padding only completes a group that has at least 2 symbols.
-      if (quantum < 2) {
-        return fail(i);
-      }
-      ++padding;
-      ++quantum;
-      if (quantum == 4) {
-        quantum = 0;
-      }
-      continue;
-    }
-    if (padding > 0) {
-      return fail(i);
-    }
-    auto pos = kBase64Alphabet.find(c);
-    if (pos == std::string_view::npos) {
-      return fail(i);
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(pos);
-    bits += 6;
-    ++quantum;
-    if (quantum == 4) {
-      quantum = 0;
-    }
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  if (quantum != 0) {
-    return fail(text.size());
-  }
-  return out;
 }
 
 TableColumn nameColumn() {

@@ -54,12 +54,6 @@ void validateObjectMetaUpdate(const json& object, const json& old, Errors& out);
 // them first when `base64` (an undecodable value is reported and counts its text size).
 size_t validateDataMap(const json& object, const char* path, bool base64, Errors& out);
 
-// Go's base64.StdEncoding (padding required; '\r' and '\n' skipped). decodeBase64 returns
-// nullopt and sets `badIndex` to the offending input byte ("illegal base64 data at input byte
-// N").
-std::string encodeBase64(std::string_view bytes);
-std::optional<std::string> decodeBase64(std::string_view text, size_t* badIndex = nullptr);
-
 // The name column (format "name") and the Age column, as every kubectl printer has them.
 TableColumn nameColumn();
 TableColumn ageColumn();

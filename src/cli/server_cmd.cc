@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <memory>
 
+#include "apiserver/token_store.h"
 #include "base/files.h"
 #include "base/log.h"
 #include "cli/commands.h"
-#include "apiserver/token_store.h"
 #include "cli/control_plane.h"
 
 namespace berth::cli {
@@ -41,9 +41,10 @@ void addServerCommand(CLI::App& app, std::string& logLevel) {
 
   auto tokenDir = std::make_shared<std::string>("/var/lib/berth");
   auto tokenNode = std::make_shared<std::string>();
-  auto* token = app.add_subcommand(
-      "node-token", "Print the bearer token of a node (made on first use) for `berth agent "
-                    "--server URL --token-file F --node-name NODE`");
+  auto* token =
+      app.add_subcommand("node-token",
+                         "Print the bearer token of a node (made on first use) for `berth agent "
+                         "--server URL --token-file F --node-name NODE`");
   token->add_option("NODE", *tokenNode, "Node name")->required();
   token->add_option("--data-dir", *tokenDir, "The server's data dir")->capture_default_str();
   token->callback([tokenDir, tokenNode] {

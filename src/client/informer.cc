@@ -50,7 +50,7 @@ struct Informer::Impl {
   std::deque<WatchEvent> events;
   std::optional<Status> watchEnd;
   std::thread thread;
-  std::mutex joinMu;  // two stop() calls must not both join
+  std::mutex joinMu;                 // two stop() calls must not both join
   std::atomic<bool> cancel = false;  // set with `stopping`: abandons a list in flight
 
   // Only on the informer thread:

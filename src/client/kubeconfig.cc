@@ -2,70 +2,13 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "base/base64.h"
 #include "base/files.h"
 #include "client/api_client.h"
 
 namespace berth::client {
 
 namespace {
-
-// Standard base64 (padding optional, whitespace ignored). nullopt when malformed.
-std::optional<std::string> base64Decode(std::string_view in) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') {
-      return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-      return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-      return c - '0' + 52;
-    }
-    if (c == '+') {
-      return 62;
-    }
-    if (c == '/') {
-      return 63;
-    }
-    return -1;
-  };
-  std::string out;
-  uint32_t bits = 0;
-  int count = 0;
-  bool padding = false;
-  for (char c : in) {
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      continue;
-    }
-    if (c == '=') {
-      padding = true;
-      continue;
-    }
-    int v = value(c);
-    if (v < 0 || padding) {
-      return std::nullopt;
-    }
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    if (++count == 4) {
-      out.push_back(static_cast<char>((bits >> 16) & 0xff));
-      out.push_back(static_cast<char>((bits >> 8) & 0xff));
-      out.push_back(static_cast<char>(bits & 0xff));
-      bits = 0;
-      count = 0;
-    }
-  }
-  if (count == 1) {
-    return std::nullopt;
-  }
-  if (count == 2) {
-    out.push_back(static_cast<char>((bits >> 4) & 0xff));
-  } else if (count == 3) {
-    out.push_back(static_cast<char>((bits >> 10) & 0xff));
-    out.push_back(static_cast<char>((bits >> 2) & 0xff));
-  }
-  return out;
-}
-
 std::string scalar(const YAML::Node& node, const char* key) {
   YAML::Node child = node[key];
   return child && child.IsScalar() ? child.as<std::string>() : "";
@@ -121,7 +64,7 @@ Result<ClientConfig> parseKubeconfig(const YAML::Node& root, const std::filesyst
     return fail(ErrorCode::kInvalidArgument, "cluster '{}' has no 'server'", clusterName);
   }
   if (std::string data = scalar(cluster, "certificate-authority-data"); !data.empty()) {
-    auto pem = base64Decode(data);
+    auto pem = base64Decode(data, Base64Mode::kLenient);
     if (!pem) {
       return fail(ErrorCode::kInvalidArgument,
                   "cluster '{}': 'certificate-authority-data' is not base64", clusterName);

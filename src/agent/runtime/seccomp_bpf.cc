@@ -1,5 +1,7 @@
 #include "agent/runtime/seccomp_bpf.h"
 
+#include "base/base64.h"
+
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -159,34 +161,6 @@ Result<std::string> compileSeccompProfile(const json& profile) {
     return fail(ErrorCode::kInvalidArgument, "seccomp profile: {}", e.what());
   }
 }
-
-std::string base64Encode(const std::string& data) {
-  static constexpr char kTable[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    uint32_t v = (static_cast<uint8_t>(data[i]) << 16) | (static_cast<uint8_t>(data[i + 1]) << 8) |
-                 static_cast<uint8_t>(data[i + 2]);
-    out += kTable[(v >> 18) & 63];
-    out += kTable[(v >> 12) & 63];
-    out += kTable[(v >> 6) & 63];
-    out += kTable[v & 63];
-  }
-  if (i < data.size()) {
-    uint32_t v = static_cast<uint8_t>(data[i]) << 16;
-    if (i + 1 < data.size()) {
-      v |= static_cast<uint8_t>(data[i + 1]) << 8;
-    }
-    out += kTable[(v >> 18) & 63];
-    out += kTable[(v >> 12) & 63];
-    out += i + 1 < data.size() ? kTable[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 Result<std::string> SeccompCache::base64Program(const json& profile) {
   std::string key = profile.dump();
   {

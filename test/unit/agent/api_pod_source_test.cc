@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/api_object_resolver.h"
+#include "base/base64.h"
 
 namespace berth::agent {
 namespace {
@@ -68,12 +69,12 @@ TEST(ApiPodSourceTest, DeletionIsPassedOn) {
 }
 
 TEST(ApiObjectResolverTest, DecodesSecretsAndBinaryData) {
-  EXPECT_EQ(*decodeBase64("aGVsbG8="), "hello");
-  EXPECT_EQ(*decodeBase64("aGVsbG8"), "hello");
-  EXPECT_EQ(*decodeBase64("aGVs\nbG8h"), "hello!");
-  EXPECT_EQ(*decodeBase64(""), "");
-  EXPECT_FALSE(decodeBase64("a$b="));
-  EXPECT_FALSE(decodeBase64("aGVsbG8=x"));
+  EXPECT_EQ(*base64Decode("aGVsbG8=", Base64Mode::kLenient), "hello");
+  EXPECT_EQ(*base64Decode("aGVsbG8", Base64Mode::kLenient), "hello");
+  EXPECT_EQ(*base64Decode("aGVs\nbG8h", Base64Mode::kLenient), "hello!");
+  EXPECT_EQ(*base64Decode("", Base64Mode::kLenient), "");
+  EXPECT_FALSE(base64Decode("a$b=", Base64Mode::kLenient));
+  EXPECT_FALSE(base64Decode("aGVsbG8=x", Base64Mode::kLenient));
 
   json cm = {{"data", {{"a", "1"}}}, {"binaryData", {{"b", "AAEC"}}}};
   auto data = configMapData(cm);

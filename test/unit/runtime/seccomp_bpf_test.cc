@@ -4,6 +4,7 @@
 
 #include "agent/runtime/capabilities.h"
 #include "agent/runtime/seccomp_profile.h"
+#include "base/base64.h"
 
 namespace berth::runtime {
 namespace {
