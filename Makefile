@@ -31,6 +31,9 @@ integration: build
 
 bench: build
 	./bench/pod_start.py --build $(BUILD)
+	./bench/api_creates.py --build $(BUILD)
+	./bench/server_rss.py --build $(BUILD)
+	./bench/pod_startup.py --build $(BUILD)
 
 format:
 	git ls-files --cached --others --exclude-standard '*.cc' '*.h' | xargs -r clang-format -i

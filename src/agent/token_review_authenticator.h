@@ -3,9 +3,9 @@
 // Authentication of node-endpoint callers when the agent is joined to a control plane: the API
 // server says who a bearer token belongs to (POST
 // /apis/authentication.k8s.io/v1/tokenreviews), and callers in an admitted group (by default
-// system:masters, which the API server's own identity towards agents has) get in. Answers are
-// cached by the token's SHA-256 — positive ones for `positiveTtl`, negative ones (unknown
-// token, or a user in no admitted group) for `negativeTtl`; a review that failed (server
+// system:masters, and system:apiserver-proxy: the API server's own identity towards agents) get in.
+// Answers are cached by the token's SHA-256 — positive ones for `positiveTtl`, negative ones
+// (unknown token, or a user in no admitted group) for `negativeTtl`; a review that failed (server
 // unreachable) is not cached. AnyAuthenticator tries several in turn, so that the local
 // ROOT/node-token keeps working beside it.
 
@@ -28,7 +28,7 @@ namespace berth::agent {
 struct TokenReviewOptions {
   std::chrono::milliseconds positiveTtl{60'000};
   std::chrono::milliseconds negativeTtl{10'000};
-  std::set<std::string> allowedGroups{"system:masters"};
+  std::set<std::string> allowedGroups{"system:masters", "system:apiserver-proxy"};
   size_t maxEntries = 1024;
 };
 

@@ -18,7 +18,7 @@ void validateKeySelector(const KeySelector& s, const std::string& path, Errors& 
   }
 }
 
-void validateFieldRef(const FieldSelector& f, const std::string& path, Errors& out) {
+void validateFieldRef(const ObjectFieldSelector& f, const std::string& path, Errors& out) {
   if (f.apiVersion.empty()) {
     out.push_back(required(path + ".apiVersion"));
     return;

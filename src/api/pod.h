@@ -48,16 +48,16 @@ struct KeySelector {  // configMapKeyRef / secretKeyRef
   bool operator==(const KeySelector&) const = default;
 };
 
-struct FieldSelector {     // fieldRef
-  std::string apiVersion;  // defaulted to "v1"
+struct ObjectFieldSelector {  // fieldRef
+  std::string apiVersion;     // defaulted to "v1"
   std::string fieldPath;
-  bool operator==(const FieldSelector&) const = default;
+  bool operator==(const ObjectFieldSelector&) const = default;
 };
 
 struct EnvVarSource {
   std::optional<KeySelector> configMapKeyRef;
   std::optional<KeySelector> secretKeyRef;
-  std::optional<FieldSelector> fieldRef;
+  std::optional<ObjectFieldSelector> fieldRef;
   bool operator==(const EnvVarSource&) const = default;
 };
 

@@ -53,7 +53,7 @@ void readEnvVar(R& r, EnvVar& e) {
   r.optObject("valueFrom", e.valueFrom, [](R& r, EnvVarSource& s) {
     r.optObject("configMapKeyRef", s.configMapKeyRef, readKeySelector);
     r.optObject("secretKeyRef", s.secretKeyRef, readKeySelector);
-    r.optObject("fieldRef", s.fieldRef, [](R& r, FieldSelector& f) {
+    r.optObject("fieldRef", s.fieldRef, [](R& r, ObjectFieldSelector& f) {
       r.str("apiVersion", f.apiVersion);
       r.str("fieldPath", f.fieldPath);
     });

@@ -50,7 +50,10 @@ Status ApiServer::start() {
 
   tokens_ = std::make_shared<TokenStore>(options_.dataDir / "tokens.json");
   BERTH_ASSIGN_OR_RETURN(adminToken_, tokens_->ensureToken("system:admin", {"system:masters"}));
-  BERTH_ASSIGN_OR_RETURN(proxyToken_, tokens_->ensureToken("system:apiserver", {"system:masters"}));
+  // The identity the API server shows agents for logs and exec. It has no rights on the API
+  // itself, so a node that sees it gains nothing.
+  BERTH_ASSIGN_OR_RETURN(proxyToken_,
+                         tokens_->ensureToken("system:apiserver", {"system:apiserver-proxy"}));
 
   std::vector<std::string> names = options_.certificateNames;
   if (!host_.empty() && host_ != "0.0.0.0" && host_ != "::") {
@@ -142,8 +145,13 @@ Status ApiServer::ensureDefaultNamespaces() {
 // changes to namespaces; while one is terminating it looks again every two seconds (its pods
 // leave when their agents have stopped them).
 void ApiServer::namespaceLoop() {
-  bool changed = true;
-  auto watcher = cache_->watch("/registry/namespaces/", 0, [this] { loopCv_.notify_all(); });
+  auto watcher = cache_->watch("/registry/namespaces/", 0, [this] {
+    {
+      std::lock_guard lock(loopMu_);
+      namespaceChanged_ = true;
+    }
+    loopCv_.notify_all();
+  });
   auto nsType = registry_.find("", "v1", "namespaces");
   while (true) {
     bool terminating = false;
@@ -184,13 +192,13 @@ void ApiServer::namespaceLoop() {
     if (stopping_) {
       break;
     }
-    changed = false;
-    loopCv_.wait_for(lock, terminating ? std::chrono::seconds(2) : std::chrono::hours(1));
+    loopCv_.wait_for(lock, terminating ? std::chrono::seconds(2) : std::chrono::hours(1),
+                     [this] { return stopping_ || namespaceChanged_; });
+    namespaceChanged_ = false;
     if (stopping_) {
       break;
     }
   }
-  (void)changed;
   if (watcher) {
     cache_->unwatch(*watcher);
   }
@@ -199,6 +207,7 @@ void ApiServer::namespaceLoop() {
 void ApiServer::compactionLoop() {
   std::unique_lock lock(loopMu_);
   while (!loopCv_.wait_for(lock, options_.compactionPeriod, [this] { return stopping_; })) {
+    lock.unlock();
     int64_t target = storage_->revision() - options_.historyRevisions;
     if (target > storage_->compactedRevision()) {
       if (auto s = storage_->compact(target); !s) {
@@ -207,6 +216,7 @@ void ApiServer::compactionLoop() {
         spdlog::debug("compacted the store to revision {}", target);
       }
     }
+    lock.lock();
   }
 }
 

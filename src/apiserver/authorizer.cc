@@ -127,8 +127,8 @@ bool Authorizer::nodeAllowed(const std::string& node, const std::string& verb,
     if (isRead(verb)) {
       return true;
     }
-    return (verb == "create" || verb == "update" || verb == "patch") &&
-           (info.name == node || (verb == "create" && info.name.empty()));
+    // A create is judged by the name in its body (see ResourceHandlers::serve).
+    return (verb == "create" || verb == "update" || verb == "patch") && info.name == node;
   }
   if (info.group.empty() && r == "pods") {
     if (isRead(verb) && info.subresource.empty()) {
@@ -150,8 +150,7 @@ bool Authorizer::nodeAllowed(const std::string& node, const std::string& verb,
            referencedByPodOnNode(r, info.namespace_, info.name, node);
   }
   if (info.group == "coordination.k8s.io" && r == "leases") {
-    return info.namespace_ == "kube-node-lease" &&
-           (info.name == node || (verb == "create" && info.name.empty())) &&
+    return info.namespace_ == "kube-node-lease" && info.name == node &&
            (verb == "get" || verb == "create" || verb == "update" || verb == "patch");
   }
   if (info.group.empty() && r == "events") {

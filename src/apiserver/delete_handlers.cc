@@ -22,6 +22,9 @@ ApiResult<DeleteOptions> deleteOptions(const http::Request& request) {
     if (!body) {
       return std::unexpected(body.error());
     }
+    if (!body->is_object()) {
+      return std::unexpected(badRequest("the DeleteOptions body must be a JSON object"));
+    }
     if (body->contains("gracePeriodSeconds") && (*body)["gracePeriodSeconds"].is_number()) {
       options.gracePeriodSeconds = (*body)["gracePeriodSeconds"].get<int64_t>();
     }
@@ -107,7 +110,11 @@ ApiResult<json> ResourceHandlers::deleteObject(const ResourceType& type,
       int64_t grace = options.gracePeriodSeconds.value_or(
           spec.value("terminationGracePeriodSeconds", kDefaultPodGraceSeconds));
       const bool bound = !spec.value("nodeName", "").empty();
-      if (bound && !isTerminalPod(object) && grace > 0) {
+      const bool finalizers = meta.contains("finalizers") && !meta["finalizers"].empty();
+      if (finalizers && !(bound && !isTerminalPod(object) && grace > 0)) {
+        grace = 0;  // nothing to wait for but the finalizers
+      }
+      if ((bound && !isTerminalPod(object) && grace > 0) || finalizers) {
         keep = true;
         int64_t existing = meta.value("deletionGracePeriodSeconds", INT64_MAX);
         if (!deleting || grace < existing) {
@@ -117,8 +124,14 @@ ApiResult<json> ResourceHandlers::deleteObject(const ResourceType& type,
       }
     } else if (type.kind == "Namespace") {
       // The namespace controller empties it and then removes it.
+      if (deleting) {
+        return std::unexpected(
+            conflict(type, name,
+                     "The system is ensuring all content is removed from this namespace.  Upon "
+                     "completion, this namespace will automatically be purged by the system."));
+      }
       keep = true;
-      if (!deleting) {
+      {
         nextMeta["deletionTimestamp"] = rfc3339(clock_.now());
         nextMeta["deletionGracePeriodSeconds"] = 0;
         next["status"]["phase"] = "Terminating";
@@ -182,19 +195,21 @@ asio::awaitable<void> ResourceHandlers::removeCollection(http::Context& ctx,
     co_await respondFailure(ctx, options.error());
     co_return;
   }
-  auto labels = api::LabelSelector::parse(ctx.request().query.get("labelSelector").value_or(""));
-  if (!labels) {
-    co_await respondFailure(ctx, badRequest(labels.error().message()));
+  if (type.namespaced && info.namespace_.empty()) {
+    co_await respondFailure(ctx, statusFailure(405, "MethodNotAllowed",
+                                               "the server does not allow this method on the "
+                                               "requested resource"));
+    co_return;
+  }
+  auto filter = listFilter(ctx.request(), type);
+  if (!filter) {
+    co_await respondFailure(ctx, filter.error());
     co_return;
   }
   json deleted = json::array();
   for (const auto& item : objects_.list(type, info.namespace_).items) {
     const json& meta = (*item.object)["metadata"];
-    std::map<std::string, std::string> objectLabels;
-    for (const auto& [k, v] : meta.value("labels", json::object()).items()) {
-      objectLabels[k] = v.is_string() ? v.get<std::string>() : "";
-    }
-    if (!labels->matches(objectLabels)) {
+    if (!filter->matches(type, *item.object)) {
       continue;
     }
     auto result = deleteObject(type, meta.value("namespace", ""), meta.value("name", ""), *options);

@@ -156,7 +156,9 @@ asio::awaitable<void> proxyPodLog(http::Context& ctx, ResourceHandlers& handlers
           break;
         }
       }
-      co_await ctx.respond(status, contentType.empty() ? "application/json" : contentType, body);
+      // A named string, not a conditional temporary: GCC 12 frees that twice in co_await.
+      std::string replyType = contentType.empty() ? std::string("application/json") : contentType;
+      co_await ctx.respond(status, replyType, body);
       co_return;
     }
     if (!(co_await ctx.beginStream(200, "text/plain"))) {

@@ -20,69 +20,6 @@ namespace {
 constexpr auto kBookmarkInterval = std::chrono::seconds(60);
 constexpr int64_t kDefaultWatchTimeoutSeconds = 1800;
 
-std::map<std::string, std::string> labelsOf(const json& object) {
-  std::map<std::string, std::string> labels;
-  auto meta = object.find("metadata");
-  if (meta == object.end()) {
-    return labels;
-  }
-  auto it = meta->find("labels");
-  if (it != meta->end() && it->is_object()) {
-    for (const auto& [k, v] : it->items()) {
-      if (v.is_string()) {
-        labels[k] = v.get<std::string>();
-      }
-    }
-  }
-  return labels;
-}
-
-struct ListFilter {
-  api::LabelSelector labels;
-  api::FieldSelector fields;
-
-  bool matches(const ResourceType& type, const json& object) const {
-    if (!labels.empty() && !labels.matches(labelsOf(object))) {
-      return false;
-    }
-    if (fields.empty()) {
-      return true;
-    }
-    std::map<std::string, std::string> values;
-    if (type.fields) {
-      values = type.fields(object);
-    }
-    const json& meta = object["metadata"];
-    values["metadata.name"] = meta.value("name", "");
-    values["metadata.namespace"] = meta.value("namespace", "");
-    return fields.matches(values);
-  }
-};
-
-ApiResult<ListFilter> listFilter(const http::Request& request, const ResourceType& type) {
-  ListFilter filter;
-  auto labels = api::LabelSelector::parse(request.query.get("labelSelector").value_or(""));
-  if (!labels) {
-    return std::unexpected(badRequest(labels.error().message()));
-  }
-  filter.labels = std::move(*labels);
-  auto fields = api::FieldSelector::parse(request.query.get("fieldSelector").value_or(""));
-  if (!fields) {
-    return std::unexpected(badRequest(fields.error().message()));
-  }
-  std::map<std::string, std::string> supported;
-  if (type.fields) {
-    supported = type.fields(json{{"metadata", json::object()}});
-  }
-  for (const auto& name : fields->fieldNames()) {
-    if (name != "metadata.name" && name != "metadata.namespace" && !supported.contains(name)) {
-      return std::unexpected(badRequest(fmt::format("field label not supported: {}", name)));
-    }
-  }
-  filter.fields = std::move(*fields);
-  return filter;
-}
-
 ApiResult<int64_t> parseRevision(const std::optional<std::string>& value) {
   if (!value || value->empty()) {
     return 0;
@@ -250,6 +187,12 @@ asio::awaitable<void> ResourceHandlers::watch(http::Context& ctx, const RequestI
     co_return;
   }
   ctx.onDisconnect([wake] { wake->set(); });
+  // However the loop ends (a hook may throw), the cache stops queueing for this watch.
+  struct Unwatch {
+    WatchCache& cache;
+    CacheWatcherPtr watcher;
+    ~Unwatch() { cache.unwatch(watcher); }
+  } unwatch{objects_.cache(), *watcher};
 
   auto encode = [&](const char* eventType, const json& object) {
     json event = {{"type", eventType}};
@@ -268,6 +211,10 @@ asio::awaitable<void> ResourceHandlers::watch(http::Context& ctx, const RequestI
   bool open = true;
   while (open && !ctx.disconnected()) {
     std::string out;
+    // Reset before take(), never after: the watcher notifies only when it pushes onto an empty
+    // queue, so a reset after take() could swallow the wake-up of an event pushed meanwhile
+    // and leave it queued until the next bookmark or the deadline.
+    wake->reset();
     for (const auto& change : (*watcher)->take()) {
       bool now = filter->matches(type, *change.object);
       bool before = change.prev && filter->matches(type, *change.prev);
@@ -292,7 +239,11 @@ asio::awaitable<void> ResourceHandlers::watch(http::Context& ctx, const RequestI
       open = false;
     }
     auto clock = std::chrono::steady_clock::now();
-    if (out.empty() && *bookmarks && clock >= nextBookmark) {
+    const bool bookmarkDue = clock >= nextBookmark;
+    if (bookmarkDue) {
+      nextBookmark = clock + kBookmarkInterval;
+    }
+    if (out.empty() && *bookmarks && bookmarkDue) {
       if (auto rv = objects_.cache().bookmarkRevision(*watcher)) {
         json bookmark = {{"type", "BOOKMARK"},
                          {"object",
@@ -301,7 +252,6 @@ asio::awaitable<void> ResourceHandlers::watch(http::Context& ctx, const RequestI
                            {"metadata", {{"resourceVersion", std::to_string(*rv)}}}}}};
         out = bookmark.dump() + "\n";
       }
-      nextBookmark = clock + kBookmarkInterval;
     }
     if (!out.empty() && !(co_await ctx.write(std::move(out)))) {
       break;
@@ -309,15 +259,13 @@ asio::awaitable<void> ResourceHandlers::watch(http::Context& ctx, const RequestI
     if (clock >= deadline) {
       break;
     }
-    auto wait = std::min(deadline, nextBookmark) - clock;
-    wake->reset();
+    auto wait = (*bookmarks ? std::min(deadline, nextBookmark) : deadline) - clock;
     if ((*watcher)->overflowed()) {
       break;
     }
     co_await wake->waitFor(std::chrono::duration_cast<std::chrono::milliseconds>(wait) +
                            std::chrono::milliseconds(1));
   }
-  objects_.cache().unwatch(*watcher);
   if (!ctx.disconnected()) {
     co_await ctx.end();
   }

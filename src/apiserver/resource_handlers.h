@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "api/selector.h"
 #include "apiserver/api_status.h"
 #include "apiserver/authorizer.h"
 #include "apiserver/object_store.h"
@@ -120,6 +121,14 @@ boost::asio::awaitable<void> respondFailure(http::Context& ctx, const ApiFailure
 ApiResult<nlohmann::json> decodeBody(const http::Request& request);
 // The request's WriteOptions (dryRun, fieldValidation, fieldManager) from its query.
 ApiResult<WriteOptions> writeOptions(const http::Request& request);
+// The label and field selectors of a list, watch or deletecollection request.
+struct ListFilter {
+  api::LabelSelector labels;
+  api::FieldSelector fields;
+  bool matches(const ResourceType& type, const nlohmann::json& object) const;
+};
+// Parses them; 400 for a malformed selector or a field the kind does not support.
+ApiResult<ListFilter> listFilter(const http::Request& request, const ResourceType& type);
 // Whether the Accept header asks for a meta.k8s.io Table.
 bool wantsTable(const http::Request& request);
 

@@ -61,12 +61,19 @@ Result<std::string> TokenStore::ensureToken(const std::string& user,
                                             const std::vector<std::string>& groups) {
   std::lock_guard lock(mu_);
   BERTH_ASSIGN_OR_RETURN(auto entries, load());
-  for (const auto& entry : entries) {
+  std::string token;
+  for (auto& entry : entries) {
     if (entry.identity.user == user) {
-      return entry.token;
+      if (entry.identity.groups == groups) {
+        return entry.token;
+      }
+      token = entry.token;  // same token, groups brought up to date
     }
   }
-  std::string token = randomHex(32);
+  std::erase_if(entries, [&](const Entry& e) { return e.identity.user == user; });
+  if (token.empty()) {
+    token = randomHex(32);
+  }
   json doc = json::array();
   for (const auto& entry : entries) {
     doc.push_back(

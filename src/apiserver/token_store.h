@@ -20,7 +20,8 @@ class TokenStore final : public http::Authenticator {
  public:
   explicit TokenStore(std::filesystem::path file) : file_(std::move(file)) {}
 
-  // The token of `user`, creating one (with `groups`) when the file has none. Durable.
+  // The token of `user`, creating one (with `groups`) when the file has none, and setting its
+  // groups to `groups` when they differ. Durable.
   Result<std::string> ensureToken(const std::string& user, const std::vector<std::string>& groups);
 
   std::optional<http::Identity> authenticate(std::string_view token) const override;

@@ -293,7 +293,11 @@ ApiResult<json> ResourceHandlers::updateObject(
 
 ApiResult<json> ResourceHandlers::finishDeletion(const ResourceType& type, json object) {
   const json& meta = object["metadata"];
-  if (!meta.contains("deletionTimestamp") || type.kind == "Pod" || type.kind == "Namespace") {
+  if (!meta.contains("deletionTimestamp") || type.kind == "Namespace") {
+    return object;
+  }
+  // A pod being deleted stays until its agent has stopped it (grace 0 marks that it may go).
+  if (type.kind == "Pod" && meta.value("deletionGracePeriodSeconds", int64_t{-1}) != 0) {
     return object;
   }
   if (meta.contains("finalizers") && !meta["finalizers"].empty()) {
@@ -350,6 +354,10 @@ asio::awaitable<void> ResourceHandlers::update(http::Context& ctx, const Request
     co_await respondFailure(ctx, updated.error());
     co_return;
   }
+  if (!warnings.empty()) {
+    co_await ctx.respond(200, "application/json", updated->dump(), warningHeaders(warnings));
+    co_return;
+  }
   co_await respondObject(ctx, type, 200, *updated);
 }
 
@@ -393,6 +401,17 @@ asio::awaitable<void> ResourceHandlers::patch(http::Context& ctx, const RequestI
       co_return;
     }
   }
+  if (apply) {
+    std::string named =
+        patchBody.is_object() ? patchBody.value("metadata", json::object()).value("name", "") : "";
+    if (named != info.name) {
+      co_await respondFailure(
+          ctx, badRequest(fmt::format("the name of the object ({}) does not match the name on "
+                                      "the URL ({})",
+                                      named, info.name)));
+      co_return;
+    }
+  }
   // Server-side apply of an object that does not exist creates it.
   if (apply && !objects_.get(type, info.namespace_, info.name)) {
     auto created = createObject(type, info.namespace_, patchBody, *options);
@@ -415,6 +434,10 @@ asio::awaitable<void> ResourceHandlers::patch(http::Context& ctx, const RequestI
     if (!patched) {
       return std::unexpected(statusFailure(422, "Invalid", patched.error().message()));
     }
+    if (!patched->is_object()) {
+      return std::unexpected(
+          statusFailure(422, "Invalid", "the patched object is not a JSON object"));
+    }
     // The patch may not move the object; a resourceVersion in it is a precondition.
     json& meta = (*patched)["metadata"];
     if (!patchBody.is_object() || !patchBody.contains("metadata") ||
@@ -428,6 +451,10 @@ asio::awaitable<void> ResourceHandlers::patch(http::Context& ctx, const RequestI
   auto updated = updateObject(type, info.namespace_, info.name, info.subresource, mutate, *options);
   if (!updated) {
     co_await respondFailure(ctx, updated.error());
+    co_return;
+  }
+  if (!warnings.empty()) {
+    co_await ctx.respond(200, "application/json", updated->dump(), warningHeaders(warnings));
     co_return;
   }
   co_await respondObject(ctx, type, 200, *updated);

@@ -86,7 +86,7 @@ SchedulerCore::SchedulerCore(ClusterWriter& writer, SchedulerOptions options, Cl
       queue_(framework_, clock_, options_.queue),
       cache_(clock_, options_.assumedPodTtl),
       rng_(seedOf(options_)),
-      writes_(options_.asyncWrites) {}
+      writes_(options_.asyncWrites, options_.bindingLanes) {}
 
 SchedulerCore::~SchedulerCore() {
   stop();
@@ -213,7 +213,7 @@ bool SchedulerCore::scheduleOne(bool wait) {
   }
   spdlog::debug("scheduler: assumed pod '{}' on node '{}' ({} feasible)", pod->key, result.nodeName,
                 result.feasibleNodes);
-  writes_.post([this, info = std::move(*info), node = result.nodeName]() mutable {
+  writes_.post(pod->key, [this, info = std::move(*info), node = result.nodeName]() mutable {
     bindingCycle(std::move(info), node);
   });
   return true;
@@ -261,7 +261,7 @@ void SchedulerCore::handleFailure(QueuedPodInfo info, const ScheduleResult& resu
     return;
   }
   std::string reason = result.error ? "SchedulerError" : "Unschedulable";
-  writes_.post([this, pod, reason, message = result.message] {
+  writes_.post(pod->key, [this, pod, reason, message = result.message] {
     if (auto s = writer_.setUnschedulable(refOf(*pod), reason, message); !s) {
       spdlog::warn("scheduler: updating status of pod '{}': {}", pod->key, s.error().message());
     }

@@ -47,6 +47,9 @@ struct SchedulerOptions {
   std::chrono::milliseconds assumedPodTtl{30000};
   // Bind and write statuses/events on a thread of their own (false: inline, for tests).
   bool asyncWrites = true;
+  // How many binding cycles (bind + event API calls) run at once; a pod's own writes stay in
+  // order (see write_worker.h).
+  size_t bindingLanes = 8;
   // Seed for breaking ties between equally scored nodes (random when unset).
   std::optional<uint64_t> seed;
   // reportingInstance of the events.

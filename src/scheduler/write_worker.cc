@@ -1,10 +1,18 @@
 #include "scheduler/write_worker.h"
 
+#include <algorithm>
+
 namespace berth::scheduler {
 
-WriteWorker::WriteWorker(bool async) : async_(async) {
-  if (async_) {
-    thread_ = std::thread([this] { run(); });
+WriteWorker::WriteWorker(bool async, size_t lanes) : async_(async) {
+  if (!async_) {
+    return;
+  }
+  for (size_t i = 0; i < std::max<size_t>(lanes, 1); ++i) {
+    lanes_.push_back(std::make_unique<Lane>());
+  }
+  for (auto& lane : lanes_) {
+    lane->thread = std::thread([this, l = lane.get()] { run(*l); });
   }
 }
 
@@ -12,7 +20,7 @@ WriteWorker::~WriteWorker() {
   stop();
 }
 
-void WriteWorker::post(std::function<void()> task) {
+void WriteWorker::post(std::string_view key, std::function<void()> task) {
   if (!async_) {
     task();
     return;
@@ -21,7 +29,7 @@ void WriteWorker::post(std::function<void()> task) {
   if (stopping_) {
     return;
   }
-  tasks_.push_back(std::move(task));
+  lanes_[std::hash<std::string_view>()(key) % lanes_.size()]->tasks.push_back(std::move(task));
   cv_.notify_all();
 }
 
@@ -30,7 +38,11 @@ void WriteWorker::drain() {
     return;
   }
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return (tasks_.empty() && !busy_) || exited_; });
+  cv_.wait(lock, [this] {
+    return std::all_of(lanes_.begin(), lanes_.end(), [](const auto& lane) {
+      return (lane->tasks.empty() && !lane->busy) || lane->exited;
+    });
+  });
 }
 
 void WriteWorker::stop() {
@@ -39,27 +51,29 @@ void WriteWorker::stop() {
     stopping_ = true;
     cv_.notify_all();
   }
-  if (thread_.joinable()) {
-    thread_.join();
+  for (auto& lane : lanes_) {
+    if (lane->thread.joinable()) {
+      lane->thread.join();
+    }
   }
 }
 
-void WriteWorker::run() {
+void WriteWorker::run(Lane& lane) {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-    if (tasks_.empty()) {
-      exited_ = true;  // stopping, nothing left
+    cv_.wait(lock, [&] { return stopping_ || !lane.tasks.empty(); });
+    if (lane.tasks.empty()) {
+      lane.exited = true;  // stopping, nothing left
       cv_.notify_all();
       return;
     }
-    auto task = std::move(tasks_.front());
-    tasks_.pop_front();
-    busy_ = true;
+    auto task = std::move(lane.tasks.front());
+    lane.tasks.pop_front();
+    lane.busy = true;
     lock.unlock();
     task();
     lock.lock();
-    busy_ = false;
+    lane.busy = false;
     cv_.notify_all();
   }
 }

@@ -342,8 +342,8 @@ class SqliteStorage final : public Storage {
     std::vector<Event> events;
     events.reserve(batch.size());
     auto committed = [&]() -> Status {
-      BERTH_ASSIGN_OR_RETURN(
-          auto txn, Transaction::begin(db_, st_.beginImmediate, st_.commit, st_.rollback));
+      BERTH_ASSIGN_OR_RETURN(auto txn,
+                             Transaction::begin(db_, st_.beginImmediate, st_.commit, st_.rollback));
       BERTH_ASSIGN_OR_RETURN(int64_t revision, readMeta(kRevision));
       for (PendingWrite* pending : batch) {
         BERTH_TRY_STATUS(st_.savepoint.query().run());

@@ -284,6 +284,41 @@ TEST_F(KubectlServerTest, WatchSeesChangesAsTheyHappen) {
   EXPECT_FALSE(future.succeeded());
 }
 
+TEST_F(KubectlServerTest, FinalizersHoldDeletionAndSelectorsBoundDeleteCollection) {
+  ASSERT_TRUE(kubectl({"apply", "-f", "-"}, R"(apiVersion: v1
+kind: Pod
+metadata: {name: held, finalizers: [example.com/hold]}
+spec:
+  containers: [{name: main, image: busybox}]
+)")
+                  .succeeded());
+  ASSERT_TRUE(kubectl({"delete", "pod", "held", "--wait=false"}).succeeded());
+  auto held = getJson({"get", "pod", "held"});
+  EXPECT_TRUE(held["metadata"].contains("deletionTimestamp"));
+  ASSERT_TRUE(kubectl({"patch", "pod", "held", "--type=json", "-p",
+                       R"([{"op":"remove","path":"/metadata/finalizers"}])"})
+                  .succeeded());
+  EXPECT_FALSE(kubectl({"get", "pod", "held"}).succeeded());
+
+  auto notObject = kubectl({"patch", "configmap", "x", "--type=json", "-p", "[]"});
+  EXPECT_FALSE(notObject.succeeded());  // no such configmap
+  ASSERT_TRUE(kubectl({"create", "configmap", "x", "--from-literal=a=1"}).succeeded());
+  auto replaced = kubectl({"patch", "configmap", "x", "--type=json", "-p",
+                           R"([{"op":"replace","path":"","value":1}])"});
+  EXPECT_FALSE(replaced.succeeded());
+  EXPECT_NE(replaced.err.find("not a JSON object"), std::string::npos) << replaced.err;
+
+  ASSERT_TRUE(kubectl({"create", "configmap", "y", "--from-literal=a=1"}).succeeded());
+  auto some = kubectl({"delete", "configmaps", "--field-selector", "metadata.name=y"});
+  ASSERT_TRUE(some.succeeded()) << some.err;
+  EXPECT_TRUE(kubectl({"get", "configmap", "x"}).succeeded());
+  EXPECT_FALSE(kubectl({"get", "configmap", "y"}).succeeded());
+  auto raw = kubectl({"delete", "--raw",
+                      "/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dnone"});
+  EXPECT_TRUE(raw.succeeded()) << raw.err;
+  EXPECT_TRUE(kubectl({"get", "configmap", "x"}).succeeded());
+}
+
 TEST_F(KubectlServerTest, ListsPageWithLimitAndContinue) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(kubectl({"create", "configmap", "p" + std::to_string(i), "--from-literal=a=1"})
@@ -344,6 +379,30 @@ TEST_F(KubectlServerTest, TokensAreRequiredAndNodesAreConfined) {
   ASSERT_TRUE(secret);
   EXPECT_EQ(secret->status, 403) << secret->body;
   EXPECT_NE(secret->body.find("system:node:n1"), std::string::npos);
+
+  // It may register its own Node, not another one.
+  auto nodeBody = [](const std::string& name) {
+    return json{{"apiVersion", "v1"}, {"kind", "Node"}, {"metadata", {{"name", name}}}}.dump();
+  };
+  node.headers["Content-Type"] = "application/json";
+  auto other = http::httpRequest("POST", url + "/api/v1/nodes", nodeBody("n2"), node);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403) << other->body;
+  auto own = http::httpRequest("POST", url + "/api/v1/nodes", nodeBody("n1"), node);
+  ASSERT_TRUE(own);
+  EXPECT_EQ(own->status, 201) << own->body;
+  // The API server's own identity towards agents has no rights on the API.
+  auto tokenList = json::parse(*files::read(server_->dataDir() / "tokens.json"));
+  for (const auto& entry : tokenList) {
+    if (entry["user"] == "system:apiserver") {
+      http::ClientOptions proxy;
+      proxy.caFile = ca;
+      proxy.bearerToken = entry["token"];
+      auto tried = http::httpRequest("GET", url + "/api/v1/secrets", "", proxy);
+      ASSERT_TRUE(tried);
+      EXPECT_EQ(tried->status, 403) << tried->body;
+    }
+  }
 }
 
 TEST_F(KubectlServerTest, AcknowledgedWritesSurviveKill9) {

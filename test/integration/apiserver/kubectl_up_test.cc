@@ -119,6 +119,11 @@ TEST_F(KubectlUpTest, PodRunsOnTheLocalNodeWithLogsExecAndDelete) {
       std::chrono::seconds(10)))
       << kubectl({"logs", "talk"}).err;
 
+  // The agent's refusal comes back as the user's error, and the API server carries on.
+  auto typo = kubectl({"logs", "talk", "-c", "typo"});
+  EXPECT_FALSE(typo.succeeded());
+  EXPECT_TRUE(kubectl({"get", "pod", "talk"}).succeeded()) << up_->log();
+
   auto exec = kubectl({"exec", "talk", "--", "sh", "-c", "echo from-exec; exit 3"});
   EXPECT_EQ(exec.exitCode, 3);  // kubectl exits with the command's code
   EXPECT_EQ(exec.out, "from-exec\n");

@@ -78,7 +78,7 @@ TEST_F(ContainerBuilderTest, FieldRefEnv) {
   api::EnvVar e;
   e.name = "POD";
   e.valueFrom = api::EnvVarSource{};
-  e.valueFrom->fieldRef = api::FieldSelector{.fieldPath = "metadata.name"};
+  e.valueFrom->fieldRef = api::ObjectFieldSelector{.fieldPath = "metadata.name"};
   container_.env = {e};
   auto spec = buildContainerSpec(in_);
   ASSERT_TRUE(spec);

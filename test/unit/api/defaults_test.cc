@@ -75,8 +75,8 @@ TEST(DefaultsTest, PortsEnvProbesAndResources) {
   Pod p = minimalPod();
   Container& c = p.spec.containers[0];
   c.ports = {{"", 80, 0, "", ""}, {"", 53, 0, "UDP", ""}};
-  c.env = {
-      {"POD", "", EnvVarSource{std::nullopt, std::nullopt, FieldSelector{"", "metadata.name"}}}};
+  c.env = {{"POD", "",
+            EnvVarSource{std::nullopt, std::nullopt, ObjectFieldSelector{"", "metadata.name"}}}};
   c.resources.limits = {{"cpu", "1"}, {"memory", "64Mi"}};
   c.resources.requests = {{"cpu", "100m"}};
   Probe probe;

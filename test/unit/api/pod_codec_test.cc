@@ -34,8 +34,9 @@ Pod richPod() {
   EnvVar fromCm{"CM", "", EnvVarSource{KeySelector{"cfg", "k", true}, std::nullopt, std::nullopt}};
   EnvVar fromSecret{"S", "",
                     EnvVarSource{std::nullopt, KeySelector{"sec", "pw", false}, std::nullopt}};
-  EnvVar fromField{"POD", "",
-                   EnvVarSource{std::nullopt, std::nullopt, FieldSelector{"v1", "metadata.name"}}};
+  EnvVar fromField{
+      "POD", "",
+      EnvVarSource{std::nullopt, std::nullopt, ObjectFieldSelector{"v1", "metadata.name"}}};
   c.env = {plain, fromCm, fromSecret, fromField};
   c.resources.requests = {{"cpu", "250m"}, {"memory", "64Mi"}};
   c.resources.limits = {{"cpu", "1"}, {"memory", "128Mi"}};

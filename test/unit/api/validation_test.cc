@@ -371,7 +371,8 @@ TEST(ValidationTest, EnvValueFromExclusivity) {
 TEST(ValidationTest, EnvFieldRef) {
   auto withField = [](std::string path) {
     return [path](Pod& p) {
-      app(p).env = {{"A", "", EnvVarSource{std::nullopt, std::nullopt, FieldSelector{"v1", path}}}};
+      app(p).env = {
+          {"A", "", EnvVarSource{std::nullopt, std::nullopt, ObjectFieldSelector{"v1", path}}}};
     };
   };
   EXPECT_EQ(errorsAfter(withField("metadata.name")), Strings{});

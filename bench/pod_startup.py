@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""Pod startup latency through the control plane: create -> Running observed through a watch.
+
+Starts the fixture registry and `berth up` (API server, scheduler, local agent as a node) with
+a bridge, CIDR and data dir of its own, pulls the image with a warm-up pod, then creates 30 pods
+one at a time, deletes them, and creates 100 through the API all at once (16 concurrent
+clients; a node takes 110 pods).
+A watch on the pods records when each is first seen bound (spec.nodeName) and Running; the
+latency of a pod is from just before its POST until its Running event arrived. Prints p50 /
+p90 / p99, the split create -> bound -> Running, and the ratio to the Kubernetes SLO (p99 <=
+5 s, pre-pulled images; Berth's target is p99 <= 1 s). Cleans up: deletes the pods, waits for
+them to go, stops berth by PID, removes the bridge and the data. Needs root.
+
+Usage: bench/pod_startup.py [--build build] [--pods 100] [--sequential 30]
+"""
+
+import argparse
+import concurrent.futures
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SLO_S = 5.0
+TARGET_S = 1.0
+
+
+def pct(values, p):
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1)))))
+    return s[k]
+
+
+class Api:
+    def __init__(self, data_dir):
+        text = open(os.path.join(data_dir, "kubeconfig")).read()
+        self.url = re.search(r"server: (\S+)", text).group(1)
+        self.token = re.search(r"token: (\S+)", text).group(1)
+        self.ssl = ssl.create_default_context(cafile=os.path.join(data_dir, "pki", "ca.crt"))
+        parsed = urllib.parse.urlparse(self.url)
+        self.host, self.port = parsed.hostname, parsed.port
+
+    def request(self, method, path, body=None, ok404=False):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers={
+            "Authorization": "Bearer " + self.token, "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, context=self.ssl, timeout=60) as r:
+                return json.load(r)
+        except urllib.error.HTTPError as e:
+            if ok404 and e.code == 404:
+                return None
+            raise
+
+
+class PodWatch(threading.Thread):
+    """Watches pods in a namespace; records the first time each is seen bound and Running."""
+
+    def __init__(self, api, namespace, resource_version):
+        super().__init__(daemon=True)
+        self.bound, self.running = {}, {}
+        self.ended = None
+        self.cv = threading.Condition()
+        self.conn = http.client.HTTPSConnection(api.host, api.port, context=api.ssl, timeout=600)
+        self.conn.request("GET", f"/api/v1/namespaces/{namespace}/pods?watch=true&"
+                                 f"resourceVersion={resource_version}",
+                          headers={"Authorization": "Bearer " + api.token})
+        self.resp = self.conn.getresponse()
+        if self.resp.status != 200:
+            raise RuntimeError(f"watch: HTTP {self.resp.status}")
+
+    def run(self):
+        try:
+            while True:
+                line = self.resp.readline()
+                if not line:
+                    self.end("the watch stream ended")
+                    return
+                now = time.monotonic()
+                event = json.loads(line)
+                pod = event.get("object", {})
+                name = pod.get("metadata", {}).get("name", "")
+                with self.cv:
+                    if pod.get("spec", {}).get("nodeName"):
+                        self.bound.setdefault(name, now)
+                    if pod.get("status", {}).get("phase") == "Running":
+                        self.running.setdefault(name, now)
+                    self.cv.notify_all()
+        except (OSError, ValueError, AttributeError, http.client.HTTPException) as e:
+            self.end(f"the watch failed: {e}")
+
+    def end(self, why):
+        with self.cv:
+            self.ended = why
+            self.cv.notify_all()
+
+    def wait_running(self, names, timeout):
+        deadline = time.monotonic() + timeout
+        with self.cv:
+            while not names <= self.running.keys():
+                if self.ended:
+                    raise RuntimeError(self.ended)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"not Running: {sorted(names - self.running.keys())[:5]}")
+                self.cv.wait(left)
+
+    def close(self):
+        try:
+            self.resp.fp.raw._sock.shutdown(2)  # ends the blocked readline() of run()
+        except (AttributeError, OSError):
+            pass
+        self.resp.close()
+        self.conn.close()
+
+
+def pod(name, image):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"terminationGracePeriodSeconds": 1,
+                     "containers": [{"name": "main", "image": image,
+                                     "imagePullPolicy": "IfNotPresent",
+                                     "command": ["sleep", "3600"]}]}}
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(what)
+
+
+def node_ready(api, node):
+    obj = api.request("GET", f"/api/v1/nodes/{node}", ok404=True)
+    if not obj:
+        return False
+    return any(c.get("type") == "Ready" and c.get("status") == "True"
+               for c in obj.get("status", {}).get("conditions", []))
+
+
+def run(args, work, registry):
+    tag = "%04x" % random.randrange(0x10000)
+    node, bridge, network = f"bench-{tag}", f"bs{tag}", f"bench-startup-{tag}"
+    data = os.path.join(work, "data")
+    log = open(os.path.join(work, "berth.log"), "w")
+    proc = subprocess.Popen(
+        [os.path.join(args.build, "berth"), "--log-level", args.log_level, "up", "--data-dir", data,
+         "--listen", "127.0.0.1:0", "--insecure-registry", registry, "--node-name", node,
+         "--bridge", bridge, "--pod-cidr", "10.197.0.0/16", "--network-name", network],
+        stdout=log, stderr=log)
+    image = f"{registry}/berth/busybox:1"
+    ns = "default"
+    result = {}
+    api = None
+    try:
+        wait_for(lambda: os.path.exists(os.path.join(data, "kubeconfig")), 60, "berth up")
+        api = Api(data)
+        wait_for(lambda: node_ready(api, node), 60, "node Ready")
+        # Warm-up: pulls the image (the SLO excludes pulls) and warms the bridge.
+        rv = api.request("GET", f"/api/v1/namespaces/{ns}/pods")["metadata"]["resourceVersion"]
+        watch = PodWatch(api, ns, rv)
+        watch.start()
+        api.request("POST", f"/api/v1/namespaces/{ns}/pods", pod("warm", image))
+        watch.wait_running({"warm"}, 120)
+
+        created = {}
+
+        def create(name):
+            created[name] = time.monotonic()
+            api.request("POST", f"/api/v1/namespaces/{ns}/pods", pod(name, image))
+
+        def delete_all(timeout=300):
+            for item in api.request("GET", f"/api/v1/namespaces/{ns}/pods")["items"]:
+                api.request("DELETE", f"/api/v1/namespaces/{ns}/pods/"
+                                      f"{item['metadata']['name']}", ok404=True)
+            wait_for(lambda: not api.request("GET", f"/api/v1/namespaces/{ns}/pods")["items"],
+                     timeout, "pods deleted")
+
+        # One at a time first, then an empty node again (a node takes 110 pods).
+        seq = [f"s{i}" for i in range(args.sequential)]
+        for name in seq:
+            create(name)
+            watch.wait_running({name}, 60)
+        result["seq"] = [watch.running[n] - created[n] for n in seq]
+        result["seq_bound"] = [watch.bound[n] - created[n] for n in seq]
+        delete_all()
+
+        burst = [f"b{i}" for i in range(args.pods)]
+        t0 = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            list(pool.map(create, burst))
+        posted = time.monotonic() - t0
+        watch.wait_running(set(burst), 300)
+        result["burst"] = [watch.running[n] - created[n] for n in burst]
+        result["burst_bound"] = [watch.bound[n] - created[n] for n in burst]
+        result["burst_all"] = max(watch.running[n] for n in burst) - t0
+        result["burst_posted"] = posted
+        watch.close()
+    finally:
+        try:
+            if api:
+                for item in api.request("GET", f"/api/v1/namespaces/{ns}/pods")["items"]:
+                    api.request("DELETE", f"/api/v1/namespaces/{ns}/pods/"
+                                          f"{item['metadata']['name']}", ok404=True)
+                wait_for(lambda: not api.request("GET", f"/api/v1/namespaces/{ns}/pods")["items"],
+                         600, "pods deleted")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            subprocess.run(["ip", "link", "del", bridge], capture_output=True)
+            shutil.rmtree(f"/var/lib/cni/networks/{network}", ignore_errors=True)
+    return result
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(REPO, "build"))
+    ap.add_argument("--pods", type=int, default=100)
+    ap.add_argument("--sequential", type=int, default=30)
+    ap.add_argument("--log-level", default="warn")
+    ap.add_argument("--keep-log", help="copy berth's log here")
+    args = ap.parse_args()
+    work = tempfile.mkdtemp(prefix="berth-bench-startup-", dir="/var/tmp")
+    regdir = os.path.join(work, "registry")
+    subprocess.run([os.path.join(REPO, "scripts/test-registry"), "start", regdir], check=True,
+                   stdout=subprocess.DEVNULL)
+    try:
+        registry = open(os.path.join(regdir, "address")).read().strip()
+        r = run(args, work, registry)
+    finally:
+        subprocess.run([os.path.join(REPO, "scripts/test-registry"), "stop", regdir])
+        if args.keep_log:
+            shutil.copy(os.path.join(work, "berth.log"), args.keep_log)
+        # Never delete through a mount: a pod that was not torn down keeps its root here.
+        with open("/proc/self/mountinfo") as f:
+            if work in f.read():
+                print(f"warning: mounts left under {work}; not removing it", file=sys.stderr)
+            else:
+                shutil.rmtree(work, ignore_errors=True)
+    print(f"machine: {os.cpu_count()} cores, kernel {os.uname().release}")
+
+    def line(label, values, bound):
+        ms = [v * 1000 for v in values]
+        print(f"{label}: p50 {pct(ms, 50):6.0f} ms  p90 {pct(ms, 90):6.0f} ms  "
+              f"p99 {pct(ms, 99):6.0f} ms  max {max(ms):6.0f} ms;  create->bound p50 "
+              f"{pct(bound, 50) * 1000:.0f} ms p99 {pct(bound, 99) * 1000:.0f} ms")
+
+    line(f"{len(r['burst'])} pods at once     ", r["burst"], r["burst_bound"])
+    print(f"  (POSTs took {r['burst_posted'] * 1000:.0f} ms; last pod Running after "
+          f"{r['burst_all'] * 1000:.0f} ms)")
+    if r["seq"]:
+        line(f"{len(r['seq'])} pods one at a time", r["seq"], r["seq_bound"])
+    p99 = pct(r["burst"], 99)
+    print(f"target p99 <= {TARGET_S:.0f} s: {'met' if p99 <= TARGET_S else 'MISSED'}; "
+          f"ratio to the Kubernetes SLO (p99 5 s / berth p99, {len(r['burst'])} at once): "
+          f"{SLO_S / p99:.1f}x")
+    if r["seq"]:
+        print(f"ratio to the Kubernetes SLO, one at a time (5 s / berth p99): "
+              f"{SLO_S / pct(r['seq'], 99):.0f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
