@@ -1,13 +1,13 @@
 #include "agent/runtime/seccomp_bpf.h"
 
-#include "base/base64.h"
-
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <vector>
+
+#include "base/base64.h"
 
 namespace berth::runtime {
 namespace {

@@ -23,7 +23,6 @@ inline constexpr const char* kSeccompBpfAnnotation = "run.oci.seccomp_bpf_data";
 // field for an unknown action, operator or architecture.
 Result<std::string> compileSeccompProfile(const nlohmann::json& profile);
 
-
 // Compiled programs by profile. Thread-safe.
 class SeccompCache {
  public:
