@@ -137,6 +137,23 @@ TEST_F(KubectlUpTest, PodRunsOnTheLocalNodeWithLogsExecAndDelete) {
   EXPECT_FALSE(kubectl({"get", "pod", "talk"}).succeeded());
 }
 
+TEST_F(KubectlUpTest, LogsFollowStreamsUntilTheContainerEnds) {
+  std::string manifest = podManifest("finite", "echo first; sleep 2; echo second");
+  manifest.replace(manifest.find("  containers:"), 0, "  restartPolicy: Never\n");
+  ASSERT_TRUE(kubectl({"apply", "-f", "-"}, manifest).succeeded());
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto phase = kubectl({"get", "pod", "finite", "-o", "jsonpath={.status.phase}"}).out;
+        return phase == "Running" || phase == "Succeeded";
+      },
+      std::chrono::seconds(60)));
+  auto follow = kubectl({"logs", "-f", "finite"});
+  EXPECT_TRUE(follow.succeeded()) << follow.err;
+  EXPECT_EQ(follow.out, "first\nsecond\n");
+  // It waited for the second line rather than returning what existed at the start.
+  EXPECT_TRUE(waitForPhase("finite", "Succeeded"));
+}
+
 TEST_F(KubectlUpTest, FailingContainerIsReportedAndAPodThatFitsNowhereWaits) {
   ASSERT_TRUE(kubectl({"apply", "-f", "-"}, podManifest("fails", "exit 3")).succeeded());
   EXPECT_TRUE(eventually(
