@@ -19,6 +19,8 @@ namespace fs = std::filesystem;
 constexpr std::chrono::milliseconds kKillTimeout{10000};
 // How long the monitor may take to write exited.json once the process is gone.
 constexpr std::chrono::milliseconds kExitRecordTimeout{5000};
+// How long the monitor may take to delete the exited container from the runtime and exit.
+constexpr std::chrono::milliseconds kMonitorExitGrace{3000};
 
 class Fd {
  public:
@@ -63,14 +65,17 @@ Status OciRuntime::stop(const fs::path& dir, std::chrono::milliseconds grace) {
 }
 
 void OciRuntime::killMonitor(const fs::path& dir) {
-  ContainerFiles f = readContainerFiles(dir);
+  ContainerFiles f = readContainerFiles(dir);  // after stop(): exited.json is there if it exited
   ProcessId monitor = f.started ? f.started->monitor : f.monitor.value_or(ProcessId{});
   if (monitor.pid <= 0) {
     return;
   }
   Fd pidfd(openPidfd(monitor));
   if (pidfd.get() >= 0) {
-    if (isRunning(monitor)) {
+    // Once the container has exited, the monitor runs `crun delete` and exits by itself;
+    // killing it then would orphan that crun half-way. Give it a moment first.
+    bool exitedByItself = f.exited && waitPidfd(pidfd.get(), kMonitorExitGrace);
+    if (!exitedByItself && isRunning(monitor)) {
       pidfdSignal(pidfd.get(), SIGKILL);
       waitPidfd(pidfd.get(), kKillTimeout);
     }
