@@ -11,7 +11,7 @@ p90 / p99, the split create -> bound -> Running, and the ratio to the Kubernetes
 5 s, pre-pulled images; Berth's target is p99 <= 1 s). Cleans up: deletes the pods, waits for
 them to go, stops berth by PID, removes the bridge and the data. Needs root.
 
-Usage: bench/pod_startup.py [--build build] [--pods 100] [--sequential 30]
+Usage: bench/pod_startup.py [--build build] [--pods 100] [--sequential 30] [--up-arg=--workers ...]
 """
 
 import argparse
@@ -162,7 +162,8 @@ def run(args, work, registry):
     proc = subprocess.Popen(
         [os.path.join(args.build, "berth"), "--log-level", args.log_level, "up", "--data-dir", data,
          "--listen", "127.0.0.1:0", "--insecure-registry", registry, "--node-name", node,
-         "--bridge", bridge, "--pod-cidr", "10.197.0.0/16", "--network-name", network],
+         "--bridge", bridge, "--pod-cidr", "10.197.0.0/16", "--network-name", network]
+        + args.up_arg,
         stdout=log, stderr=log)
     image = f"{registry}/berth/busybox:1"
     ns = "default"
@@ -239,6 +240,8 @@ def main():
     ap.add_argument("--sequential", type=int, default=30)
     ap.add_argument("--log-level", default="warn")
     ap.add_argument("--keep-log", help="copy berth's log here")
+    ap.add_argument("--up-arg", action="append", default=[],
+                    help="extra argument of `berth up` (repeat: --up-arg=--workers --up-arg=8)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="berth-bench-startup-", dir="/var/tmp")
     regdir = os.path.join(work, "registry")

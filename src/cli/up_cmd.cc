@@ -27,6 +27,8 @@ struct UpFlags {
   std::string podCidr = "10.88.0.0/16";
   std::string networkName = "berth";
   std::string nodeListen = "127.0.0.1:0";
+  int workers = 4;
+  size_t sandboxPoolSize = 4;
 };
 
 std::string hostName() {
@@ -80,6 +82,8 @@ void runUp(const UpFlags& flags, const std::string& logLevel) {
   options.tokenFile = tokenFile;
   options.caFile = plane.api().caFile();
   options.nodeName = node;
+  options.sync.workers = flags.workers;
+  options.sandboxPoolSize = flags.sandboxPoolSize;
   agent::Agent agent(options);
   if (auto s = agent.start(); !s) {
     reportError(s.error());
@@ -117,6 +121,11 @@ void addUpCommand(CLI::App& app, std::string& logLevel) {
       ->capture_default_str();
   cmd->add_option("--node-listen", flags->nodeListen,
                   "HOST:PORT of the local node's logs/exec endpoint")
+      ->capture_default_str();
+  cmd->add_option("--workers", flags->workers, "Pods the local node syncs in parallel")
+      ->capture_default_str();
+  cmd->add_option("--sandbox-pool-size", flags->sandboxPoolSize,
+                  "Pod sandboxes the local node makes ahead of time (0: none)")
       ->capture_default_str();
   cmd->callback([flags, &logLevel] { runUp(*flags, logLevel); });
 }

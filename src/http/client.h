@@ -1,7 +1,11 @@
 #pragma once
 
 // A small blocking HTTP(S) client (libcurl) for tests, the CLI and node-to-node calls.
-// Thread-safe: every call uses its own curl handle.
+// Thread-safe. httpRequest keeps connections alive: each thread reuses its own curl handle
+// and the connections it opened (HTTP/1.1 keep-alive, up to 8 per thread, idle ones closed
+// after ~2 min), so sequential calls to a server from one thread share one TCP/TLS connection.
+// Options never carry over from one call to the next. TLS sessions are shared by all threads
+// (a new connection resumes one instead of a full handshake).
 
 #include <atomic>
 #include <chrono>

@@ -37,6 +37,28 @@ TEST(ProcessTest, MissingExecutableIsNotFound) {
   EXPECT_EQ(r.error().code(), ErrorCode::kNotFound);
 }
 
+TEST(ProcessTest, WorkingDirAndStdioWithoutCapture) {
+  Options o;
+  o.workingDir = "/usr";
+  auto r = run({"sh", "-c", "pwd; read x || echo no-input"}, o);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->out, "/usr\nno-input\n");  // stdin is /dev/null
+  Options quiet;
+  quiet.captureOutput = false;
+  auto q = run({"sh", "-c", "echo dropped; exit 4"}, quiet);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->exitCode, 4);
+  EXPECT_EQ(q->out, "");
+}
+
+TEST(ProcessTest, UnstartableProgramIsAnError) {
+  auto r = run({"/dev/null"});  // not executable
+  ASSERT_FALSE(r);
+  Options o;
+  o.workingDir = "/berth-no-such-dir";
+  EXPECT_FALSE(run({"true"}, o));
+}
+
 TEST(ProcessTest, RunCheckedReportsFailure) {
   auto r = runChecked({"sh", "-c", "echo boom >&2; exit 1"});
   ASSERT_FALSE(r);
