@@ -105,6 +105,21 @@ std::map<std::string, std::string> warningHeaders(const std::vector<std::string>
   return headers;
 }
 
+// Answers a write: the failure, or the object (with Warning headers for Warn-mode findings).
+asio::awaitable<void> respondWritten(http::Context& ctx, const ResourceType& type, int code,
+                                     const ApiResult<json>& result,
+                                     const std::vector<std::string>& warnings) {
+  if (!result) {
+    co_await respondFailure(ctx, result.error());
+    co_return;
+  }
+  if (!warnings.empty()) {
+    co_await ctx.respond(code, "application/json", result->dump(), warningHeaders(warnings));
+    co_return;
+  }
+  co_await respondObject(ctx, type, code, *result);
+}
+
 }  // namespace
 
 ApiResult<json> ResourceHandlers::createObject(const ResourceType& type,
@@ -325,15 +340,7 @@ asio::awaitable<void> ResourceHandlers::create(http::Context& ctx, const Request
   std::vector<std::string> warnings;
   options->warnings = &warnings;
   auto created = createObject(type, info.namespace_, std::move(*body), *options);
-  if (!created) {
-    co_await respondFailure(ctx, created.error());
-    co_return;
-  }
-  if (!warnings.empty()) {
-    co_await ctx.respond(201, "application/json", created->dump(), warningHeaders(warnings));
-    co_return;
-  }
-  co_await respondObject(ctx, type, 201, *created);
+  co_await respondWritten(ctx, type, 201, created, warnings);
 }
 
 asio::awaitable<void> ResourceHandlers::update(http::Context& ctx, const RequestInfo& info,
@@ -350,15 +357,7 @@ asio::awaitable<void> ResourceHandlers::update(http::Context& ctx, const Request
   auto updated = updateObject(
       type, info.namespace_, info.name, info.subresource,
       [&](const json&) -> ApiResult<json> { return replacement; }, *options);
-  if (!updated) {
-    co_await respondFailure(ctx, updated.error());
-    co_return;
-  }
-  if (!warnings.empty()) {
-    co_await ctx.respond(200, "application/json", updated->dump(), warningHeaders(warnings));
-    co_return;
-  }
-  co_await respondObject(ctx, type, 200, *updated);
+  co_await respondWritten(ctx, type, 200, updated, warnings);
 }
 
 asio::awaitable<void> ResourceHandlers::patch(http::Context& ctx, const RequestInfo& info,
@@ -449,15 +448,7 @@ asio::awaitable<void> ResourceHandlers::patch(http::Context& ctx, const RequestI
   std::vector<std::string> warnings;
   options->warnings = &warnings;
   auto updated = updateObject(type, info.namespace_, info.name, info.subresource, mutate, *options);
-  if (!updated) {
-    co_await respondFailure(ctx, updated.error());
-    co_return;
-  }
-  if (!warnings.empty()) {
-    co_await ctx.respond(200, "application/json", updated->dump(), warningHeaders(warnings));
-    co_return;
-  }
-  co_await respondObject(ctx, type, 200, *updated);
+  co_await respondWritten(ctx, type, 200, updated, warnings);
 }
 
 }  // namespace berth::apiserver
