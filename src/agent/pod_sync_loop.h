@@ -37,7 +37,7 @@
 #include "agent/object_resolver.h"
 #include "agent/pod_record.h"
 #include "agent/runtime/runtime.h"
-#include "agent/work_queue.h"
+#include "client/work_queue.h"
 #include "api/pod.h"
 #include "base/clock.h"
 
@@ -153,7 +153,7 @@ class PodSyncLoop : public ContainerLocator {
   EventSinkPtr events_;
   ObjectResolverPtr resolver_;
 
-  WorkQueue queue_;
+  client::WorkQueue queue_;
   std::vector<std::thread> workers_;
   std::thread exitWatcher_;
   int inotifyFd_ = -1;

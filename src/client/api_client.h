@@ -70,6 +70,19 @@ struct Resource {
   static Resource leases(std::string ns) {
     return {"coordination.k8s.io", "v1", "leases", std::move(ns)};
   }
+  static Resource deployments(std::string ns = "") {
+    return {"apps", "v1", "deployments", std::move(ns)};
+  }
+  static Resource replicaSets(std::string ns = "") {
+    return {"apps", "v1", "replicasets", std::move(ns)};
+  }
+  static Resource horizontalPodAutoscalers(std::string ns = "") {
+    return {"autoscaling", "v2", "horizontalpodautoscalers", std::move(ns)};
+  }
+  static Resource podMetrics(std::string ns = "") {
+    return {"metrics.k8s.io", "v1beta1", "pods", std::move(ns)};
+  }
+  static Resource nodeMetrics() { return {"metrics.k8s.io", "v1beta1", "nodes", ""}; }
 };
 
 struct ListOptions {

@@ -1,10 +1,10 @@
-#include "agent/work_queue.h"
+#include "client/work_queue.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
-namespace berth::agent {
+namespace berth::client {
 namespace {
 
 using namespace std::chrono_literals;
@@ -51,4 +51,4 @@ TEST(WorkQueueTest, ShutDownWakesWaiters) {
 }
 
 }  // namespace
-}  // namespace berth::agent
+}  // namespace berth::client

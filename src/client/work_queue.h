@@ -16,7 +16,7 @@
 #include <set>
 #include <string>
 
-namespace berth::agent {
+namespace berth::client {
 
 class WorkQueue {
  public:
@@ -48,4 +48,4 @@ class WorkQueue {
   bool shutDown_ = false;
 };
 
-}  // namespace berth::agent
+}  // namespace berth::client

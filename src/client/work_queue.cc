@@ -1,6 +1,6 @@
-#include "agent/work_queue.h"
+#include "client/work_queue.h"
 
-namespace berth::agent {
+namespace berth::client {
 
 void WorkQueue::add(const std::string& key) {
   std::lock_guard lock(mu_);
@@ -81,4 +81,4 @@ size_t WorkQueue::size() const {
   return queue_.size();
 }
 
-}  // namespace berth::agent
+}  // namespace berth::client
