@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   berth::cli::addImageCommand(app, logLevel);
   berth::cli::addUpCommand(app, logLevel);
   berth::cli::addServerCommand(app, logLevel);
+  berth::cli::addHollowNodesCommand(app, logLevel);
   CLI11_PARSE(app, argc, argv);
   return berth::cli::exitCode();
 }
