@@ -182,6 +182,11 @@ Status Agent::start() {
     serverOptions.threads = 2;  // a token review blocks an io thread while it runs
     serverOptions.tlsNames = {nodeName_, options_.sync.hostIP};
   }
+  serverOptions.stats = [this, name = joined ? nodeName_ : defaultNodeName()]() {
+    StatsSources sources;
+    sources.nodeName = name;
+    return buildStatsSummary(loop_->pods(), sources, clock_.now());
+  };
   nodeServer_ = std::make_unique<NodeServer>(*loop_, *runtime_, serverOptions, clock_);
   BERTH_TRY_STATUS(nodeServer_->start());
   BERTH_TRY_STATUS(

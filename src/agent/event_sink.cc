@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+
 namespace berth::agent::events {
 
 std::string containerFieldPath(const std::string& container, bool init) {
@@ -87,6 +89,23 @@ PodEvent created(const std::string& fieldPath, const std::string& container) {
 
 PodEvent started(const std::string& fieldPath, const std::string& container) {
   return {EventType::kNormal, "Started", "Started container " + container, fieldPath};
+}
+
+PodEvent unhealthy(const std::string& fieldPath, const std::string& kind,
+                   const std::string& output) {
+  return PodEvent{EventType::kWarning, "Unhealthy",
+                  fmt::format("{} probe failed: {}", kind, output), fieldPath};
+}
+
+PodEvent probeKilling(const std::string& fieldPath, const std::string& container,
+                      const std::string& kind) {
+  std::string lower = kind;
+  for (auto& ch : lower) {
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return PodEvent{EventType::kNormal, "Killing",
+                  fmt::format("Container {} failed {} probe, will be restarted", container, lower),
+                  fieldPath};
 }
 
 PodEvent killing(const std::string& fieldPath, const std::string& container) {

@@ -68,6 +68,13 @@ PodEvent created(const std::string& fieldPath, const std::string& container);
 PodEvent started(const std::string& fieldPath, const std::string& container);
 // Normal Killing: Stopping container web
 PodEvent killing(const std::string& fieldPath, const std::string& container);
+// Warning Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500
+// (`kind` is "Liveness", "Readiness" or "Startup").
+PodEvent unhealthy(const std::string& fieldPath, const std::string& kind,
+                   const std::string& output);
+// Normal Killing: Container web failed liveness probe, will be restarted
+PodEvent probeKilling(const std::string& fieldPath, const std::string& container,
+                      const std::string& kind);
 // Warning BackOff: Back-off restarting failed container web in pod web-1_default(<uid>)
 PodEvent crashBackOff(const std::string& fieldPath, const std::string& container,
                       const api::Pod& pod);

@@ -29,6 +29,9 @@ http::Router NodeServer::makeRouter() {
              [this](http::Context& ctx) -> asio::awaitable<void> {
                co_await handleContainerLogs(ctx, locator_, clock_, options_.followRecheck);
              });
+  router.add("GET", "/stats/summary", [this](http::Context& ctx) -> asio::awaitable<void> {
+    co_await handleStatsSummary(ctx, options_.stats);
+  });
   router.add("GET,POST", "/exec/{namespace}/{pod}/{container}",
              [this](http::Context& ctx) -> asio::awaitable<void> {
                co_await handleExec(ctx, locator_, runtime_, blocking_);

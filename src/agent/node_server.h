@@ -14,6 +14,9 @@
 //       2 stderr, 3 status, 4 resize, 255 close a channel [v5]). The exit is reported on
 //       channel 3 as a Status ("Success", or "Failure"/"NonZeroExitCode" with the exit code as
 //       cause), then the socket closes. A client that goes away has its process killed.
+//   GET /stats/summary
+//       application/json: CPU and memory of the node and of each running container
+//       (stats_summary.h); 404 when the server has no StatsProvider.
 
 #include <atomic>
 #include <condition_variable>
@@ -27,6 +30,7 @@
 
 #include "agent/container_locator.h"
 #include "agent/runtime/runtime.h"
+#include "agent/stats_summary.h"
 #include "base/clock.h"
 #include "base/error.h"
 #include "http/server.h"
@@ -49,6 +53,8 @@ struct NodeServerOptions {
   // How often a followed log rechecks whether its container still runs (the file itself is
   // watched with inotify).
   std::chrono::milliseconds followRecheck{500};
+  // Source of /stats/summary (called on an io thread; must be thread-safe); empty: 404.
+  StatsProvider stats;
 };
 
 class NodeServer {
@@ -92,10 +98,12 @@ class NodeServer {
   std::shared_ptr<BlockingCalls> blocking_ = std::make_shared<BlockingCalls>();
 };
 
-// The handlers, one file each (node_server_logs_handler.cc, node_server_exec.cc).
+// The handlers, one file each (node_server_logs_handler.cc, node_server_exec.cc,
+// node_server_stats.cc).
 boost::asio::awaitable<void> handleContainerLogs(http::Context& ctx, ContainerLocator& locator,
                                                  const Clock& clock,
                                                  std::chrono::milliseconds recheck);
+boost::asio::awaitable<void> handleStatsSummary(http::Context& ctx, const StatsProvider& stats);
 boost::asio::awaitable<void> handleExec(http::Context& ctx, ContainerLocator& locator,
                                         runtime::Runtime& runtime,
                                         std::shared_ptr<NodeServer::BlockingCalls> blocking);

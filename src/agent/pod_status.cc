@@ -11,16 +11,26 @@ std::string containerID(const ContainerRecord& rec) {
   return rec.runtimeId.empty() ? "" : "berth://" + rec.runtimeId;
 }
 
+const api::Container* findSpec(const api::Pod& pod, const std::string& name) {
+  for (const auto& c : pod.spec.containers) {
+    if (c.name == name) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
 bool finished(const runtime::ContainerState& s) {
   return s.status == ContainerStatus::kExited;
 }
 
 api::PodCondition condition(const std::string& type, bool value, const StatusInputs& in,
-                            const std::string& reason = "") {
+                            const std::string& reason = "", const std::string& message = "") {
   api::PodCondition c;
   c.type = type;
   c.status = value ? "True" : "False";
   c.reason = value ? "" : reason;
+  c.message = value ? "" : message;
   c.lastTransitionTime = in.now;
   if (in.previous) {
     for (const auto& p : in.previous->conditions) {
@@ -82,6 +92,7 @@ api::PodStatus computePodStatus(const StatusInputs& in) {
   int running = 0, waiting = 0, succeeded = 0, failed = 0, ready = 0;
   int restarting = 0;  // ended and about to start again (back-off included)
   size_t regular = 0;
+  std::string unready;  // names of the regular containers not ready
 
   for (size_t i = 0; i < rec.containers.size(); ++i) {
     const ContainerRecord& c = rec.containers[i];
@@ -98,8 +109,19 @@ api::PodStatus computePodStatus(const StatusInputs& in) {
     bool hasInstance = c.started && live != in.live.end();
     if (hasInstance && live->second.status == ContainerStatus::kRunning) {
       cs.state.running = api::ContainerStateRunning{live->second.startedAt};
-      cs.started = true;
-      cs.ready = !c.init;
+      // Probes decide, for the instance they are about (prober.h).
+      bool started = true, ready = !c.init;
+      if (const api::Container* spec = c.init ? nullptr : findSpec(pod, c.name)) {
+        started = !spec->startupProbe;
+        ready = !spec->readinessProbe;
+        auto probed = in.probes.find(c.name);
+        if (probed != in.probes.end() && probed->second.runtimeId == c.runtimeId) {
+          started = probed->second.started;
+          ready = probed->second.ready;
+        }
+      }
+      cs.started = started;
+      cs.ready = started && ready;
       ++running;
     } else if (hasInstance && finished(live->second)) {
       const auto& s = live->second;
@@ -153,6 +175,8 @@ api::PodStatus computePodStatus(const StatusInputs& in) {
     ++regular;
     if (cs.ready) {
       ++ready;
+    } else {
+      unready += (unready.empty() ? "" : " ") + cs.name;
     }
     st.containerStatuses.push_back(std::move(cs));
   }
@@ -176,10 +200,13 @@ api::PodStatus computePodStatus(const StatusInputs& in) {
   bool done = st.phase == "Succeeded" || st.phase == "Failed";
   st.conditions.push_back(condition("PodReadyToStartContainers", rec.sandboxCreated, in));
   st.conditions.push_back(condition("Initialized", initDone, in, "ContainersNotInitialized"));
+  // As the kubelet words it: "containers with unready status: [web sidecar]".
+  const std::string message =
+      done ? "" : fmt::format("containers with unready status: [{}]", unready);
   st.conditions.push_back(
-      condition("Ready", allReady, in, done ? "PodCompleted" : "ContainersNotReady"));
-  st.conditions.push_back(
-      condition("ContainersReady", allReady, in, done ? "PodCompleted" : "ContainersNotReady"));
+      condition("Ready", allReady, in, done ? "PodCompleted" : "ContainersNotReady", message));
+  st.conditions.push_back(condition("ContainersReady", allReady, in,
+                                    done ? "PodCompleted" : "ContainersNotReady", message));
   st.conditions.push_back(condition("PodScheduled", true, in));
   return st;
 }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agent/pod_record.h"
+#include "agent/probe_worker.h"
 #include "agent/runtime/runtime.h"
 #include "api/pod.h"
 
@@ -22,6 +23,10 @@ struct StatusInputs {
   int64_t nowMs = 0;
   // Previous status, to keep lastTransitionTime of unchanged conditions.
   const api::PodStatus* previous = nullptr;
+  // Probe results by container name (prober.h). A running container with a readiness
+  // (startup) probe is ready (started) only when its entry, for the same instance, says so;
+  // one without such a probe is ready (started) once it runs.
+  std::map<std::string, ContainerProbeStatus> probes;
 };
 
 api::PodStatus computePodStatus(const StatusInputs& in);

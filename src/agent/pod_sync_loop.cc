@@ -24,7 +24,22 @@ PodSyncLoop::PodSyncLoop(SyncOptions options, image::ImageStore& images, runtime
       images_(images),
       runtime_(runtime),
       network_(network),
-      clock_(clock) {}
+      clock_(clock),
+      probeExecutor_(makeProbeExecutor(runtime)),
+      prober_(std::make_unique<Prober>(*probeExecutor_, clock)) {
+  ProberCallbacks callbacks;
+  callbacks.changed = [this](const std::string& uid) { queue_.add(uid); };
+  callbacks.kill = [this](const std::string& uid, const std::string& container,
+                          const std::string& runtimeId, ProbeKind kind) {
+    std::lock_guard lock(mu_);
+    auto it = pods_.find(uid);
+    if (it != pods_.end()) {
+      it->second->probeKills[container] = {runtimeId, kind};
+      queue_.add(uid);
+    }
+  };
+  prober_->setCallbacks(std::move(callbacks));
+}
 
 PodSyncLoop::~PodSyncLoop() {
   stop();
@@ -88,6 +103,7 @@ Status PodSyncLoop::start() {
     workers_.emplace_back([this] { workerLoop(); });
   }
   exitWatcher_ = std::thread([this] { exitWatchLoop(); });
+  prober_->start();
   std::lock_guard lock(mu_);
   for (const auto& [uid, entry] : pods_) {
     queue_.add(uid);
@@ -99,6 +115,7 @@ void PodSyncLoop::stop() {
   if (!running_.exchange(false)) {
     return;
   }
+  prober_->stop();
   queue_.shutDown();
   uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(stopFd_, &one, sizeof(one));
@@ -209,7 +226,8 @@ void PodSyncLoop::setRemovedListener(RemovedListener listener) {
 
 void PodSyncLoop::setEventSink(EventSinkPtr sink) {
   std::lock_guard lock(mu_);
-  events_ = std::move(sink);
+  events_ = sink;
+  prober_->setEventSink(std::move(sink));
 }
 
 void PodSyncLoop::setObjectResolver(ObjectResolverPtr resolver) {
@@ -357,6 +375,47 @@ std::map<size_t, runtime::ContainerState> PodSyncLoop::liveStates(const PodRecor
     }
   }
   return out;
+}
+
+std::map<std::string, ContainerProbeStatus> PodSyncLoop::updateProbes(
+    const Entry& entry, const std::map<size_t, runtime::ContainerState>& live) {
+  const PodRecord& rec = entry.record;
+  std::vector<ProbeTarget> running;
+  for (const auto& [index, state] : live) {
+    const ContainerRecord& c = rec.containers[index];
+    if (c.init || state.status != runtime::ContainerStatus::kRunning) {
+      continue;
+    }
+    ProbeTarget t;
+    t.container = c.name;
+    t.runtimeId = c.runtimeId;
+    t.dir = c.dir;
+    t.podIP = rec.podIP;
+    for (const auto& spec : rec.pod.spec.containers) {
+      if (spec.name == c.name) {
+        t.ports = spec.ports;
+      }
+    }
+    t.startedAt = Clock::WallTime(std::chrono::milliseconds(c.startedAtMs));
+    running.push_back(std::move(t));
+  }
+  prober_->update(rec.pod, running);
+  return prober_->status(rec.uid());
+}
+
+std::optional<ProbeKind> PodSyncLoop::takeProbeKill(Entry& entry, const std::string& container,
+                                                    const std::string& runtimeId) {
+  std::lock_guard lock(mu_);
+  auto it = entry.probeKills.find(container);
+  if (it == entry.probeKills.end()) {
+    return std::nullopt;
+  }
+  auto [id, kind] = it->second;
+  entry.probeKills.erase(it);
+  if (id != runtimeId) {
+    return std::nullopt;  // about an instance that is gone already
+  }
+  return kind;
 }
 
 void unmountAllUnder(const fs::path& dir) {

@@ -15,6 +15,12 @@
 //   pods/<uid>/ns, etc, volumes, containers/<name>-<attempt>/   sandbox, files, instances
 //   logs/<namespace>_<pod>_<uid>/<container>/<restart>.log   CRI logs
 //
+// Probes (prober.h) run beside the workers: each sync tells the prober which instances run
+// and takes its results into the status (ready, started, the Ready condition); a changed
+// result queues a sync, and a failed liveness/startup probe has the next sync kill that
+// instance (Normal Killing "Container c failed liveness probe, will be restarted") so it is
+// restarted per restartPolicy like any other exit.
+//
 // Thread safety: all public methods may be called from any thread.
 
 #include <atomic>
@@ -36,10 +42,12 @@
 #include "agent/network/pod_network.h"
 #include "agent/object_resolver.h"
 #include "agent/pod_record.h"
+#include "agent/probe_executor.h"
+#include "agent/prober.h"
 #include "agent/runtime/runtime.h"
-#include "client/work_queue.h"
 #include "api/pod.h"
 #include "base/clock.h"
+#include "client/work_queue.h"
 
 namespace berth::agent {
 
@@ -116,6 +124,9 @@ class PodSyncLoop : public ContainerLocator {
     // Found again after an agent restart (not persisted); guarded by mu.
     std::optional<network::Sandbox> sandbox;
     std::optional<std::map<std::string, std::filesystem::path>> volumes;
+    // Instances a probe wants killed: container name -> (runtime id, probe kind); guarded by
+    // loop mu_.
+    std::map<std::string, std::pair<std::string, ProbeKind>> probeKills;
   };
   using EntryPtr = std::shared_ptr<Entry>;
 
@@ -130,6 +141,9 @@ class PodSyncLoop : public ContainerLocator {
   // to when it should be looked at again.
   void startContainer(Entry& entry, size_t index, const api::Container& spec,
                       std::chrono::milliseconds& wake);
+  // Stops an instance a liveness or startup probe failed (the caller restarts it per policy).
+  void killForProbe(Entry& entry, const ContainerRecord& c, const api::Container& spec,
+                    ProbeKind kind);
   // Stops every container within `grace` (default: the pod's terminationGracePeriodSeconds)
   // and removes all the pod has on the node.
   Status teardown(Entry& entry, std::optional<int64_t> grace);
@@ -139,6 +153,13 @@ class PodSyncLoop : public ContainerLocator {
   std::filesystem::path podDir(const std::string& uid) const;
   std::map<size_t, runtime::ContainerState> liveStates(const PodRecord& record);
   void cleanupOrphans();
+  // Tells the prober which instances of the entry's pod run; returns its results.
+  std::map<std::string, ContainerProbeStatus> updateProbes(
+      const Entry& entry, const std::map<size_t, runtime::ContainerState>& live);
+  // The probe kind that asked for instance `runtimeId` of `container` to be killed, if one did
+  // (the request is consumed).
+  std::optional<ProbeKind> takeProbeKill(Entry& entry, const std::string& container,
+                                         const std::string& runtimeId);
 
   SyncOptions options_;
   image::ImageStore& images_;
@@ -152,6 +173,8 @@ class PodSyncLoop : public ContainerLocator {
   RemovedListener removedListener_;
   EventSinkPtr events_;
   ObjectResolverPtr resolver_;
+  ProbeExecutorPtr probeExecutor_;
+  std::unique_ptr<Prober> prober_;
 
   client::WorkQueue queue_;
   std::vector<std::thread> workers_;

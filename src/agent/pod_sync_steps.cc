@@ -102,6 +102,7 @@ milliseconds PodSyncLoop::sync(const std::string& uid) {
     grace = entry->deletionGrace;
   }
   if (!desired) {
+    prober_->remove(uid);
     publish(entry);  // Terminating
     if (auto s = teardown(*entry, grace); !s) {
       spdlog::warn("tear down pod '{}': {}", entry->record.pod.metadata.name, s.error().message());
@@ -135,6 +136,7 @@ milliseconds PodSyncLoop::sync(const std::string& uid) {
   StatusInputs in;
   in.record = &entry->record;
   in.live = liveStates(entry->record);
+  in.probes = updateProbes(*entry, in.live);
   in.hostIP = options_.hostIP;
   auto now = clock_.now();
   in.now = rfc3339(now);
@@ -256,14 +258,47 @@ milliseconds PodSyncLoop::syncPod(Entry& entry) {
     }
     if (c.started) {
       auto st = runtime_.state(c.dir);
-      if (st.status == runtime::ContainerStatus::kRunning ||
-          !shouldRestart(policy, false, st.exitCode)) {
+      if (st.status == runtime::ContainerStatus::kRunning) {
+        auto kind = takeProbeKill(entry, c.name, c.runtimeId);
+        if (!kind) {
+          continue;
+        }
+        killForProbe(entry, c, *spec, *kind);
+        st = runtime_.state(c.dir);
+        if (st.status == runtime::ContainerStatus::kRunning) {
+          continue;  // it survived; the next sync looks again
+        }
+        // As the kubelet: a container killed for its probe restarts unless the policy is
+        // Never, whatever its exit code (OnFailure included).
+        if (policy == "Never") {
+          continue;
+        }
+      } else if (!shouldRestart(policy, false, st.exitCode)) {
         continue;
       }
     }
     startContainer(entry, i, *spec, wake);
   }
   return wake;
+}
+
+void PodSyncLoop::killForProbe(Entry& entry, const ContainerRecord& c, const api::Container& spec,
+                               ProbeKind kind) {
+  const api::Pod& pod = entry.record.pod;
+  // The probe's own grace period wins over the pod's, as in the kubelet.
+  const auto& probe = kind == ProbeKind::kStartup ? spec.startupProbe : spec.livenessProbe;
+  int64_t graceSec = pod.spec.terminationGracePeriodSeconds.value_or(30);
+  if (probe && probe->terminationGracePeriodSeconds) {
+    graceSec = *probe->terminationGracePeriodSeconds;
+  }
+  emit(pod, events::probeKilling(events::containerFieldPath(c.name, false), c.name,
+                                 probeKindName(kind)));
+  spdlog::info("pod '{}/{}': container '{}' failed its {} probe; killing it",
+               pod.metadata.namespace_, pod.metadata.name, c.name, probeKindName(kind));
+  if (auto s = runtime_.stop(c.dir, milliseconds(std::max<int64_t>(0, graceSec) * 1000)); !s) {
+    spdlog::warn("pod '{}': stop container '{}': {}", pod.metadata.name, c.name,
+                 s.error().message());
+  }
 }
 
 void PodSyncLoop::startContainer(Entry& entry, size_t index, const api::Container& spec,

@@ -162,6 +162,58 @@ TEST_F(PodStatusTest, InvalidPodIsFailedWithMessage) {
   EXPECT_EQ(st.message, record_.invalidMessage);
 }
 
+TEST_F(PodStatusTest, ReadinessProbeDecidesReadyForItsInstanceOnly) {
+  add("a");
+  api::Container spec;
+  spec.name = "a";
+  spec.readinessProbe = api::Probe{};
+  record_.pod.spec.containers.push_back(spec);
+  live(0, ContainerStatus::kRunning);
+  // No result yet: not ready until the first success.
+  auto st = computePodStatus(in_);
+  EXPECT_FALSE(st.containerStatuses[0].ready);
+  EXPECT_EQ(st.containerStatuses[0].started, true);
+  EXPECT_EQ(cond(st, "Ready")->status, "False");
+  EXPECT_EQ(cond(st, "Ready")->reason, "ContainersNotReady");
+  EXPECT_EQ(cond(st, "Ready")->message, "containers with unready status: [a]");
+  EXPECT_EQ(cond(st, "ContainersReady")->status, "False");
+  // A result about an older instance does not count.
+  in_.probes["a"] = ContainerProbeStatus{"old", true, true};
+  EXPECT_FALSE(computePodStatus(in_).containerStatuses[0].ready);
+  in_.probes["a"] = ContainerProbeStatus{"id0", true, true};
+  api::PodStatus previous = st;
+  in_.previous = &previous;
+  in_.now = "2026-11-29T00:00:20Z";
+  st = computePodStatus(in_);
+  EXPECT_TRUE(st.containerStatuses[0].ready);
+  EXPECT_EQ(cond(st, "Ready")->status, "True");
+  EXPECT_EQ(cond(st, "Ready")->message, "");
+  EXPECT_EQ(cond(st, "Ready")->lastTransitionTime, "2026-11-29T00:00:20Z");
+  // No transition: the time stays.
+  previous = st;
+  in_.now = "2026-11-29T00:00:30Z";
+  st = computePodStatus(in_);
+  EXPECT_EQ(cond(st, "Ready")->lastTransitionTime, "2026-11-29T00:00:20Z");
+  EXPECT_EQ(cond(st, "ContainersReady")->lastTransitionTime, "2026-11-29T00:00:20Z");
+}
+
+TEST_F(PodStatusTest, StartupProbeGatesStartedAndReady) {
+  add("a");
+  api::Container spec;
+  spec.name = "a";
+  spec.startupProbe = api::Probe{};
+  record_.pod.spec.containers.push_back(spec);
+  live(0, ContainerStatus::kRunning);
+  auto st = computePodStatus(in_);
+  EXPECT_EQ(st.containerStatuses[0].started, false);
+  EXPECT_FALSE(st.containerStatuses[0].ready);
+  EXPECT_EQ(st.phase, "Running");
+  in_.probes["a"] = ContainerProbeStatus{"id0", true, true};
+  st = computePodStatus(in_);
+  EXPECT_EQ(st.containerStatuses[0].started, true);
+  EXPECT_TRUE(st.containerStatuses[0].ready);
+}
+
 TEST(ShouldRestartTest, Policies) {
   EXPECT_TRUE(shouldRestart("Always", false, 0));
   EXPECT_TRUE(shouldRestart("Always", false, 1));
