@@ -4,7 +4,9 @@
 
 #include "apiserver/builtin_types.h"
 #include "apiserver/discovery_routes.h"
+#include "apiserver/metrics_routes.h"
 #include "apiserver/pod_subresources.h"
+#include "apiserver/scale_subresource.h"
 #include "base/files.h"
 #include "base/host_port.h"
 #include "http/tls.h"
@@ -72,11 +74,20 @@ Status ApiServer::start() {
   serverOptions.authenticator = tokens_;
   serverOptions.bodyLimit = 3 * 1024 * 1024;
   serverOptions.name = "apiserver";
+  metrics_ = std::make_unique<MetricsCache>(clock_);
   server_ = std::make_unique<http::Server>(serverOptions, routes());
   BERTH_TRY_STATUS(server_->start());
   port_ = server_->port();
   namespaceThread_ = std::thread([this] { namespaceLoop(); });
   compactionThread_ = std::thread([this] { compactionLoop(); });
+  SummarySource* summaries = options_.summarySource;
+  if (summaries == nullptr) {
+    agentSummaries_ = std::make_unique<AgentSummarySource>(*handlers_, proxyToken_);
+    summaries = agentSummaries_.get();
+  }
+  scraper_ = std::make_unique<MetricsScraper>(
+      *metrics_, *summaries, [this] { return readyNodes(*handlers_); }, options_.metricsResolution);
+  scraper_->start();
   spdlog::info("api server listening on {}", url());
   return ok();
 }
@@ -87,6 +98,9 @@ void ApiServer::stop() {
     stopping_ = true;
   }
   loopCv_.notify_all();
+  if (scraper_) {
+    scraper_->stop();
+  }
   if (namespaceThread_.joinable()) {
     namespaceThread_.join();
   }
@@ -223,7 +237,9 @@ void ApiServer::compactionLoop() {
 http::Router ApiServer::routes() {
   http::Router router;
   addDiscoveryRoutes(router, registry_);
+  addMetricsRoutes(router, *metrics_, *handlers_, *authorizer_);
   addPodSubresources(*handlers_, *objects_, proxyToken_);
+  addScaleSubresources(*handlers_);
   router.add(
       "POST", "/apis/authentication.k8s.io/v1/tokenreviews",
       [this](http::Context& ctx) -> asio::awaitable<void> {

@@ -16,6 +16,8 @@
 #include <thread>
 
 #include "apiserver/authorizer.h"
+#include "apiserver/metrics_cache.h"
+#include "apiserver/metrics_scraper.h"
 #include "apiserver/object_store.h"
 #include "apiserver/resource_handlers.h"
 #include "apiserver/resource_type.h"
@@ -42,6 +44,11 @@ struct ApiServerOptions {
   // How many revisions of history the store keeps (watches from older ones get 410).
   int64_t historyRevisions = 10000;
   std::chrono::seconds compactionPeriod{300};
+  // How often the metrics scraper asks every Ready node's agent for its stats summary.
+  std::chrono::milliseconds metricsResolution{15000};
+  // Where the summaries come from; null: the agents (AgentSummarySource). Tests pass a fake,
+  // which must outlive the server.
+  SummarySource* summarySource = nullptr;
 };
 
 class ApiServer {
@@ -64,6 +71,8 @@ class ApiServer {
 
   ResourceHandlers& handlers() { return *handlers_; }
   ResourceRegistry& registry() { return registry_; }
+  // The metrics served as metrics.k8s.io. REQUIRES: start() succeeded.
+  MetricsCache& metrics() { return *metrics_; }
 
  private:
   http::Router routes();
@@ -86,6 +95,9 @@ class ApiServer {
   std::unique_ptr<ResourceHandlers> handlers_;
   std::shared_ptr<TokenStore> tokens_;
   std::unique_ptr<http::Server> server_;
+  std::unique_ptr<MetricsCache> metrics_;
+  std::unique_ptr<SummarySource> agentSummaries_;
+  std::unique_ptr<MetricsScraper> scraper_;
 
   // Wakes the background loops: stopping_, or namespaceChanged_ for the namespace loop.
   std::mutex loopMu_;

@@ -10,6 +10,12 @@ void registerBuiltinTypes(ResourceRegistry& registry, NowFn now) {
   registry.add(configMapType(now));
   registry.add(secretType(now));
   registry.add(leaseType(now));
+  registry.add(deploymentType(now));
+  registry.add(replicaSetType(now));
+  registry.add(horizontalPodAutoscalerType(now));
+  registry.add(horizontalPodAutoscalerV1Type(now));
+  registry.add(podMetricsType());
+  registry.add(nodeMetricsType());
 }
 
 }  // namespace berth::apiserver

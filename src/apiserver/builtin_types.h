@@ -45,8 +45,39 @@ ResourceType secretType(NowFn now = {});
 // >= 0, acquireTime/renewTime RFC 3339 (MicroTime).
 ResourceType leaseType(NowFn now = {});
 
+// apps/v1 deployments: shortName deploy, category all, subresources status and scale.
+// Defaults as SetDefaults_Deployment (replicas 1, strategy RollingUpdate 25%/25%,
+// revisionHistoryLimit 10, progressDeadlineSeconds 600) plus the Pod defaults in
+// spec.template.spec; ValidateDeployment's rules and messages (selector required, matching
+// the template labels and immutable; intstr rules of the rolling update; template as a pod's
+// spec with restartPolicy Always); generation also bumps on annotation changes. Columns READY
+// UP-TO-DATE AVAILABLE AGE (wide: CONTAINERS IMAGES SELECTOR).
+ResourceType deploymentType(NowFn now = {});
+// apps/v1 replicasets: shortName rs, category all, subresources status and scale; replicas
+// defaults to 1; ValidateReplicaSet. Columns DESIRED CURRENT READY AGE (wide: CONTAINERS
+// IMAGES SELECTOR); field selector status.replicas.
+ResourceType replicaSetType(NowFn now = {});
+
+// autoscaling/v2 horizontalpodautoscalers, the storage and preferred version: shortName hpa,
+// category all, subresource status. Defaults and conversion in hpa_conversion.h; validation
+// as ValidateHorizontalPodAutoscaler ("spec.maxReplicas: Invalid value: 1: must be greater than
+// or equal to `minReplicas`"); columns REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE.
+ResourceType horizontalPodAutoscalerType(NowFn now = {});
+// autoscaling/v1 horizontalpodautoscalers: the same objects seen through hpa::toV1/toV2
+// (toStorage/fromStorage hooks); defaults minReplicas 1; validated in their v2 form.
+ResourceType horizontalPodAutoscalerV1Type(NowFn now = {});
+// The TARGETS cell of an autoscaling/v2 HPA as kubectl prints it: "cpu: 12%/80%",
+// "cpu: <unknown>/80%", "memory: 10Mi/500Mi", "<none>", at most two then " + N more...".
+std::string hpaTargets(const nlohmann::json& hpa);
+// metrics.k8s.io/v1beta1 pods (PodMetrics) and nodes (NodeMetrics, cluster-scoped): verbs get
+// and list only. Registered for discovery and OpenAPI; served by metrics_routes.h, not by the
+// generic handlers.
+ResourceType podMetricsType();
+ResourceType nodeMetricsType();
+
 // Adds the types above in discovery order: pods, namespaces, nodes, events, configmaps,
-// secrets, leases.
+// secrets, leases, deployments, replicasets, horizontalpodautoscalers (v2 then v1, so v2 is
+// preferred), pods and nodes metrics.
 void registerBuiltinTypes(ResourceRegistry& registry, NowFn now = {});
 
 }  // namespace berth::apiserver

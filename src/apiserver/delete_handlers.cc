@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "api/selector.h"
+#include "apiserver/deletion_propagation.h"
 #include "apiserver/resource_handlers.h"
 
 namespace berth::apiserver {
@@ -66,6 +67,19 @@ ApiResult<DeleteOptions> deleteOptions(const http::Request& request) {
   return options;
 }
 
+std::vector<std::string> finalizersOf(const json& meta) {
+  std::vector<std::string> out;
+  auto it = meta.find("finalizers");
+  if (it != meta.end() && it->is_array()) {
+    for (const auto& f : *it) {
+      if (f.is_string()) {
+        out.push_back(f.get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
 bool isTerminalPod(const json& pod) {
   std::string phase = pod.value("status", json::object()).value("phase", "");
   return phase == "Succeeded" || phase == "Failed";
@@ -105,12 +119,26 @@ ApiResult<json> ResourceHandlers::deleteObject(const ResourceType& type,
     json next = object;
     json& nextMeta = next["metadata"];
     bool keep = false;
+    // The GC finalizers the propagation policy asks for (namespaces have their own deletion).
+    std::vector<std::string> finalizerList = finalizersOf(meta);
+    if (type.kind != "Namespace") {
+      auto wanted = finalizersForDeletion(finalizerList, options.propagationPolicy);
+      if (wanted != finalizerList) {
+        if (wanted.empty()) {
+          nextMeta.erase("finalizers");
+        } else {
+          nextMeta["finalizers"] = wanted;
+        }
+        finalizerList = std::move(wanted);
+      }
+    }
+    const bool hasFinalizers = !finalizerList.empty();
     if (type.kind == "Pod") {
       const json spec = object.value("spec", json::object());
       int64_t grace = options.gracePeriodSeconds.value_or(
           spec.value("terminationGracePeriodSeconds", kDefaultPodGraceSeconds));
       const bool bound = !spec.value("nodeName", "").empty();
-      const bool finalizers = meta.contains("finalizers") && !meta["finalizers"].empty();
+      const bool finalizers = hasFinalizers;
       if (finalizers && !(bound && !isTerminalPod(object) && grace > 0)) {
         grace = 0;  // nothing to wait for but the finalizers
       }
@@ -137,7 +165,7 @@ ApiResult<json> ResourceHandlers::deleteObject(const ResourceType& type,
         next["status"]["phase"] = "Terminating";
       }
     }
-    if (!keep && meta.contains("finalizers") && !meta["finalizers"].empty()) {
+    if (!keep && hasFinalizers) {
       keep = true;
       if (!deleting) {
         nextMeta["deletionTimestamp"] = rfc3339(clock_.now());

@@ -34,29 +34,63 @@ std::string ObjectStore::collectionPrefix(const ResourceType& type, const std::s
                                                 : type.keyPrefix();
 }
 
+ObjectPtr ObjectStore::present(const ResourceType& type, const ObjectPtr& stored) {
+  if (!type.fromStorage || !stored) {
+    return stored;
+  }
+  return std::make_shared<const json>(type.fromStorage(*stored));
+}
+
 std::optional<CachedObject> ObjectStore::get(const ResourceType& type,
                                              const std::string& namespace_,
                                              const std::string& name) const {
-  return cache_.get(key(type, namespace_, name));
+  auto found = cache_.get(key(type, namespace_, name));
+  if (found) {
+    found->object = present(type, found->object);
+  }
+  return found;
 }
 
 WatchCache::Snapshot ObjectStore::list(const ResourceType& type,
                                        const std::string& namespace_) const {
-  return cache_.list(collectionPrefix(type, namespace_));
+  auto snapshot = cache_.list(collectionPrefix(type, namespace_));
+  if (type.fromStorage) {
+    for (auto& item : snapshot.items) {
+      item.object = present(type, item.object);
+    }
+  }
+  return snapshot;
 }
 
-Result<json> ObjectStore::create(const ResourceType& type, json object) {
-  auto k = key(type, nameOf(object, "namespace"), nameOf(object, "name"));
-  BERTH_ASSIGN_OR_RETURN(int64_t revision, storage_.create(k, serialize(object)));
+namespace {
+
+// `object` (in `type`'s version) as the storage version, serialized.
+std::string toStored(const ResourceType& type, const json& object) {
+  return serialize(type.toStorage ? type.toStorage(object) : object);
+}
+
+// What a read of the written object in `type`'s version gives, with `revision` as its
+// resourceVersion.
+json written(const ResourceType& type, json object, int64_t revision) {
+  if (type.toStorage && type.fromStorage) {
+    object = type.fromStorage(type.toStorage(object));
+  }
   object["metadata"]["resourceVersion"] = std::to_string(revision);
   return object;
 }
 
+}  // namespace
+
+Result<json> ObjectStore::create(const ResourceType& type, json object) {
+  auto k = key(type, nameOf(object, "namespace"), nameOf(object, "name"));
+  BERTH_ASSIGN_OR_RETURN(int64_t revision, storage_.create(k, toStored(type, object)));
+  return written(type, std::move(object), revision);
+}
+
 Result<json> ObjectStore::replace(const ResourceType& type, json object, int64_t revision) {
   auto k = key(type, nameOf(object, "namespace"), nameOf(object, "name"));
-  BERTH_ASSIGN_OR_RETURN(int64_t next, storage_.update(k, serialize(object), revision));
-  object["metadata"]["resourceVersion"] = std::to_string(next);
-  return object;
+  BERTH_ASSIGN_OR_RETURN(int64_t next, storage_.update(k, toStored(type, object), revision));
+  return written(type, std::move(object), next);
 }
 
 Result<json> ObjectStore::remove(const ResourceType& type, const json& object, int64_t revision) {

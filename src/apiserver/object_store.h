@@ -26,6 +26,8 @@ class ObjectStore {
   // The prefix of a collection: one namespace, or all of them when `namespace_` is empty.
   static std::string collectionPrefix(const ResourceType& type, const std::string& namespace_);
 
+  // Reads and writes convert between the type's version and the storage version when the
+  // type has conversion hooks (see ResourceType::toStorage); results are in the type's version.
   std::optional<CachedObject> get(const ResourceType& type, const std::string& namespace_,
                                   const std::string& name) const;
   WatchCache::Snapshot list(const ResourceType& type, const std::string& namespace_) const;
@@ -40,6 +42,10 @@ class ObjectStore {
                                 int64_t revision);
 
   WatchCache& cache() { return cache_; }
+
+  // A stored object (from the cache, e.g. a watch event's) in `type`'s version: the same
+  // pointer when the type is the storage version, else a converted copy. Null stays null.
+  static ObjectPtr present(const ResourceType& type, const ObjectPtr& stored);
 
  private:
   store::Storage& storage_;

@@ -215,7 +215,10 @@ asio::awaitable<void> ResourceHandlers::watch(http::Context& ctx, const RequestI
     // queue, so a reset after take() could swallow the wake-up of an event pushed meanwhile
     // and leave it queued until the next bookmark or the deadline.
     wake->reset();
-    for (const auto& change : (*watcher)->take()) {
+    for (auto& change : (*watcher)->take()) {
+      // The cache holds the storage version; the watch speaks the requested one.
+      change.object = ObjectStore::present(type, change.object);
+      change.prev = ObjectStore::present(type, change.prev);
       bool now = filter->matches(type, *change.object);
       bool before = change.prev && filter->matches(type, *change.prev);
       const char* kind = nullptr;

@@ -35,6 +35,16 @@ struct TableColumn {
   int priority = 0;  // 1: only with -o wide
 };
 
+// Where a kind with a `scale` subresource keeps what the autoscaling/v1 Scale shows, as JSON
+// pointers into the object (the shape of a CRD's subresources.scale). The selector is either a
+// metav1.LabelSelector object (Deployment spec.selector), shown in its string form, or already
+// a string (a CRD's status.selector).
+struct ScaleSpec {
+  std::string specReplicasPath = "/spec/replicas";
+  std::string statusReplicasPath = "/status/replicas";
+  std::string labelSelectorPath = "/spec/selector";
+};
+
 struct ResourceType {
   std::string group;     // "" for core
   std::string version;   // "v1"
@@ -52,6 +62,12 @@ struct ResourceType {
   bool hasGeneration = false;
   // Whether the kind has a status the main resource must not change (status subresource).
   bool hasStatus = false;
+  // Whether a write to the status subresource may also change metadata.annotations (the apps
+  // kinds' status strategies reset only spec and labels: the Deployment controller records
+  // its revision annotation with UpdateStatus, which does not bump the generation).
+  bool statusUpdatesAnnotations = false;
+  // Set for kinds that serve the `scale` subresource (list "scale" in subresources too).
+  std::optional<ScaleSpec> scale;
 
   // "apps/v1" or "v1".
   std::string apiVersion() const { return group.empty() ? version : group + "/" + version; }
@@ -71,6 +87,10 @@ struct ResourceType {
   std::function<std::vector<std::string>(const json& object)> unknownFields;
   // Called on create before defaults: e.g. a pod's status is reset to Pending.
   std::function<void(json& object)> prepareForCreate;
+  // Called on an update of the main resource (not of a subresource such as status), after
+  // defaults and the generation bump for a changed spec, before validation: e.g. a Deployment
+  // bumps its generation when its annotations change. `old` is the stored object.
+  std::function<void(json& object, const json& old)> prepareForUpdate;
 
   // Table output: the columns and one row of cells per object (same length as columns).
   std::vector<TableColumn> columns;
@@ -79,6 +99,18 @@ struct ResourceType {
   // Field selector attributes beyond metadata.name / metadata.namespace, e.g.
   // {"spec.nodeName": ..., "status.phase": ...}. Missing fields map to "".
   std::function<std::map<std::string, std::string>(const json& object)> fields;
+
+  // --- versions of one kind ---
+  // A kind served in several versions (autoscaling/v2 and v1 HorizontalPodAutoscaler) is
+  // stored in one of them, the storage version: its type has no conversion hooks. Every other
+  // version's type has both hooks and shares the storage version's keyPrefix() (the key has no
+  // version in it), so all versions see the same objects. The ObjectStore converts on the way
+  // in (create, replace) and out (get, list, watch events); hooks, handlers and the Table see
+  // objects of the type's own version. Conversion must be lossless for a round trip
+  // storage -> this version -> storage (Kubernetes keeps what a version cannot express in
+  // annotations). Both hooks are pure and set apiVersion/kind of their result.
+  std::function<json(const json& object)> toStorage;
+  std::function<json(const json& stored)> fromStorage;
 };
 
 using ResourceTypePtr = std::shared_ptr<const ResourceType>;

@@ -227,10 +227,20 @@ ApiResult<json> ResourceHandlers::admitUpdate(const ResourceType& type, json nex
     return std::unexpected(ok.error());
   }
   if (subresource == "status") {
-    // Only the status changes.
+    // Only the status changes (and the annotations, for kinds that allow it).
     json updated = current;
     if (next.contains("status")) {
       updated["status"] = next["status"];
+    }
+    // Annotations sent with a status write replace the stored ones; a status write without
+    // metadata.annotations (a partial object) keeps them.
+    if (type.statusUpdatesAnnotations && next["metadata"].contains("annotations")) {
+      const json& given = next["metadata"]["annotations"];
+      if (given.is_object() && !given.empty()) {
+        updated["metadata"]["annotations"] = given;
+      } else {
+        updated["metadata"].erase("annotations");
+      }
     }
     next = std::move(updated);
   } else if (type.hasStatus) {
@@ -260,6 +270,9 @@ ApiResult<json> ResourceHandlers::admitUpdate(const ResourceType& type, json nex
   if (type.hasGeneration && subresource.empty() &&
       next.value("spec", json()) != current.value("spec", json())) {
     meta["generation"] = old.value("generation", int64_t{1}) + 1;
+  }
+  if (type.prepareForUpdate && subresource.empty()) {
+    type.prepareForUpdate(next, current);
   }
   if (type.validate) {
     auto causes = type.validate(next, &current);

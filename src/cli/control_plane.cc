@@ -4,6 +4,7 @@
 
 #include "base/files.h"
 #include "client/api_client.h"
+#include "controllers/controller_manager.h"
 #include "scheduler/scheduler.h"
 
 namespace berth::cli {
@@ -35,10 +36,24 @@ Status ControlPlane::start() {
   scheduler_ =
       std::make_unique<scheduler::Scheduler>(*client_, scheduler::SchedulerOptions{}, clock_);
   scheduler_->start();
+  // The controllers (kube-controller-manager's role), also as a client of their own.
+  BERTH_ASSIGN_OR_RETURN(auto controllerToken,
+                         api_->tokenFor("system:kube-controller-manager", {"system:masters"}));
+  client::ClientConfig controllerConfig = config;
+  controllerConfig.token = controllerToken;
+  controllerConfig.userAgent = "berth-controller-manager";
+  controllerClient_ = std::make_shared<client::ApiClient>(controllerConfig);
+  controllers_ = std::make_unique<controllers::ControllerManager>(
+      *controllerClient_, clock_, controllers::ControllerManagerOptions{});
+  BERTH_TRY_STATUS(controllers_->start());
   return ok();
 }
 
 void ControlPlane::stop() {
+  if (controllers_) {
+    controllers_->stop();
+    controllers_.reset();
+  }
   if (scheduler_) {
     scheduler_->stop();
     scheduler_.reset();

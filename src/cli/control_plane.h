@@ -1,7 +1,8 @@
 #pragma once
 
 // The control plane of one process: the API server, and the scheduler and controllers that
-// talk to it through the API like any client. `berth server` runs one; `berth up` runs one
+// talk to it through the API like any client (each with a token and user agent of its own;
+// stopped before the API server). `berth server` runs one; `berth up` runs one
 // with a local agent. It writes DATA/kubeconfig for the admin.
 
 #include <filesystem>
@@ -17,6 +18,9 @@ class Scheduler;
 }
 namespace berth::client {
 class ApiClient;
+}
+namespace berth::controllers {
+class ControllerManager;
 }
 
 namespace berth::cli {
@@ -38,6 +42,8 @@ class ControlPlane {
   std::unique_ptr<apiserver::ApiServer> api_;
   std::shared_ptr<client::ApiClient> client_;
   std::unique_ptr<scheduler::Scheduler> scheduler_;
+  std::shared_ptr<client::ApiClient> controllerClient_;
+  std::unique_ptr<controllers::ControllerManager> controllers_;
 };
 
 // A kubeconfig for `server` verified with the CA in `caPem`, authenticated by `token`.

@@ -12,6 +12,7 @@
 #include "base/random.h"
 #include "support/berth_process.h"
 #include "support/test_registry.h"
+#include "support/up_cluster.h"
 
 namespace berth {
 namespace {
@@ -23,51 +24,26 @@ using testing::eventually;
 class KubectlUpTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(::geteuid(), 0u) << "integration tests run as root";
-    id_ = randomHex(4);
-    dir_ = "/tmp/berth-up-" + id_;
-    node_ = "node-" + id_;
-    bridge_ = "bu" + id_;
-    network_ = "bu-" + id_;
-    unsigned a = std::stoul(id_.substr(0, 2), nullptr, 16) % 50 + 50;
-    unsigned b = std::stoul(id_.substr(2, 2), nullptr, 16);
-    registry_ = testing::testRegistry();
-    up_ = std::make_unique<BerthProcess>(
-        dir_,
-        std::vector<std::string>{"up", "--listen", "127.0.0.1:0", "--insecure-registry", registry_,
-                                 "--node-name", node_, "--bridge", bridge_, "--pod-cidr",
-                                 fmt::format("10.{}.{}.0/24", a, b), "--network-name", network_});
-    ASSERT_TRUE(up_->start());
-    ASSERT_TRUE(eventually(
-        [&] {
-          auto out = kubectl({"get", "nodes", node_});
-          return out.succeeded() && out.out.find(" Ready") != std::string::npos;
-        },
-        std::chrono::seconds(60)))
-        << up_->log();
+    ASSERT_TRUE(cluster_.start());
+    node_ = cluster_.node();
+    registry_ = cluster_.registry();
+    dir_ = cluster_.dir();
   }
 
   void TearDown() override {
-    kubectl({"delete", "pods", "--all", "--wait=true", "--timeout=60s"});
-    up_->stop();
+    std::string log = cluster_.log();
     // Nothing of the deleted pods is left mounted.
-    std::ifstream mounts("/proc/self/mountinfo");
-    std::string line;
-    while (std::getline(mounts, line)) {
-      EXPECT_EQ(line.find(dir_.string() + "/"), std::string::npos) << "left mounted: " << line;
+    for (const auto& line : cluster_.tearDown()) {
+      ADD_FAILURE() << "left mounted: " << line;
     }
     if (HasFailure()) {
-      std::cerr << "berth up log:\n" << up_->log() << "\n";
+      std::cerr << "berth up log:\n" << log << "\n";
     }
-    process::run({"ip", "link", "del", bridge_});
-    std::filesystem::remove_all(std::filesystem::path("/var/lib/cni/networks") / network_);
-    std::filesystem::remove_all(dir_);
-    std::filesystem::remove(dir_.string() + ".log");
   }
 
   process::Outcome kubectl(const std::vector<std::string>& args,
                            std::optional<std::string> input = std::nullopt) {
-    return up_->kubectl(args, std::move(input));
+    return cluster_.kubectl(args, std::move(input));
   }
 
   std::string podManifest(const std::string& name, const std::string& command) {
@@ -93,9 +69,9 @@ spec:
         std::chrono::seconds(60));
   }
 
-  std::string id_, node_, bridge_, network_, registry_;
+  testing::UpCluster cluster_;
+  std::string node_, registry_;
   std::filesystem::path dir_;
-  std::unique_ptr<BerthProcess> up_;
 };
 
 TEST_F(KubectlUpTest, PodRunsOnTheLocalNodeWithLogsExecAndDelete) {
@@ -122,7 +98,7 @@ TEST_F(KubectlUpTest, PodRunsOnTheLocalNodeWithLogsExecAndDelete) {
   // The agent's refusal comes back as the user's error, and the API server carries on.
   auto typo = kubectl({"logs", "talk", "-c", "typo"});
   EXPECT_FALSE(typo.succeeded());
-  EXPECT_TRUE(kubectl({"get", "pod", "talk"}).succeeded()) << up_->log();
+  EXPECT_TRUE(kubectl({"get", "pod", "talk"}).succeeded()) << cluster_.log();
 
   auto exec = kubectl({"exec", "talk", "--", "sh", "-c", "echo from-exec; exit 3"});
   EXPECT_EQ(exec.exitCode, 3);  // kubectl exits with the command's code
@@ -197,11 +173,11 @@ TEST_F(KubectlUpTest, RestartsEvenKill9KeepObjectsAndRunningContainers) {
 
   for (bool crash : {false, true}) {
     if (crash) {
-      up_->kill9();
+      cluster_.process().kill9();
     } else {
-      up_->stop();
+      cluster_.process().stop();
     }
-    ASSERT_TRUE(up_->start());
+    ASSERT_TRUE(cluster_.process().start());
     ASSERT_TRUE(eventually(
         [&] {
           auto out = kubectl({"get", "nodes", node_});

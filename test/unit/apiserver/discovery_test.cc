@@ -69,9 +69,23 @@ TEST(DiscoveryTest, AggregatedCoreHasThePodsEntry) {
 
 TEST(DiscoveryTest, AggregatedApisListsNamedGroups) {
   json doc = aggregatedDiscovery(builtins(), false);
-  ASSERT_EQ(doc["items"].size(), 1u);
+  ASSERT_GE(doc["items"].size(), 2u);
   EXPECT_EQ(doc["items"][0]["metadata"]["name"], "coordination.k8s.io");
   EXPECT_EQ(doc["items"][0]["versions"][0]["resources"][0]["resource"], "leases");
+  EXPECT_EQ(doc["items"][1]["metadata"]["name"], "apps");
+  const json& apps = doc["items"][1]["versions"][0]["resources"];
+  const json* deployments = findByKey(apps, "resource", "deployments");
+  ASSERT_TRUE(deployments);
+  EXPECT_EQ((*deployments)["shortNames"], json{"deploy"});
+  EXPECT_EQ((*deployments)["categories"], json{"all"});
+  const json* scale = findByKey((*deployments)["subresources"], "subresource", "scale");
+  ASSERT_TRUE(scale);
+  EXPECT_EQ((*scale)["responseKind"],
+            (json{{"group", "autoscaling"}, {"version", "v1"}, {"kind", "Scale"}}));
+  EXPECT_EQ((*scale)["verbs"], (json{"get", "patch", "update"}));
+  const json* replicasets = findByKey(apps, "resource", "replicasets");
+  ASSERT_TRUE(replicasets);
+  EXPECT_EQ((*replicasets)["shortNames"], json{"rs"});
 }
 
 TEST(DiscoveryTest, LegacyResourceListHasSubresourcesAndEviction) {
@@ -108,18 +122,20 @@ TEST(DiscoveryTest, LegacyVersionsAndGroups) {
   EXPECT_EQ(versions["serverAddressByClientCIDRs"][0]["serverAddress"], "10.0.0.1:6443");
   json groups = apiGroupList(builtins());
   EXPECT_EQ(groups["kind"], "APIGroupList");
-  ASSERT_EQ(groups["groups"].size(), 1u);
+  ASSERT_GE(groups["groups"].size(), 2u);
   EXPECT_EQ(groups["groups"][0]["preferredVersion"]["groupVersion"], "coordination.k8s.io/v1");
+  EXPECT_EQ(groups["groups"][1]["preferredVersion"]["groupVersion"], "apps/v1");
   auto group = apiGroup(builtins(), "coordination.k8s.io");
   ASSERT_TRUE(group);
   EXPECT_EQ((*group)["kind"], "APIGroup");
-  EXPECT_FALSE(apiGroup(builtins(), "apps"));
+  EXPECT_TRUE(apiGroup(builtins(), "apps"));
+  EXPECT_FALSE(apiGroup(builtins(), "batch"));
 }
 
 TEST(DiscoveryTest, VirtualGroupIsJustAType) {
   ResourceRegistry registry = builtins();
   ResourceType metrics;
-  metrics.group = "metrics.k8s.io";
+  metrics.group = "virtual.example.com";
   metrics.version = "v1beta1";
   metrics.resource = "pods";
   metrics.kind = "PodMetrics";
@@ -127,10 +143,11 @@ TEST(DiscoveryTest, VirtualGroupIsJustAType) {
   metrics.verbs = {"get", "list"};
   registry.add(metrics);
   json doc = aggregatedDiscovery(registry, false);
-  ASSERT_EQ(doc["items"].size(), 2u);
-  EXPECT_EQ(doc["items"][1]["metadata"]["name"], "metrics.k8s.io");
-  EXPECT_EQ(doc["items"][1]["versions"][0]["version"], "v1beta1");
-  EXPECT_EQ(doc["items"][1]["versions"][0]["resources"][0]["verbs"], (json{"get", "list"}));
+  ASSERT_EQ(doc["items"].size(), aggregatedDiscovery(builtins(), false)["items"].size() + 1);
+  const json& last = doc["items"].back();
+  EXPECT_EQ(last["metadata"]["name"], "virtual.example.com");
+  EXPECT_EQ(last["versions"][0]["version"], "v1beta1");
+  EXPECT_EQ(last["versions"][0]["resources"][0]["verbs"], (json{"get", "list"}));
 }
 
 TEST(DiscoveryTest, VersionSaysMinor32) {
