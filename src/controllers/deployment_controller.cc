@@ -387,23 +387,11 @@ Status DeploymentController::execute(const std::string& key, const json& d, dep:
       events_.record(d, write.event->type, write.event->reason, write.event->message);
     }
   }
-  if (plan.revision) {
-    json patch = {{"metadata", {{"annotations", {{dep::kRevisionAnnotation, *plan.revision}}}}}};
-    auto r = client_.patch(Resource::deployments(ns), metaString(d, "name"),
-                           client::PatchType::kMerge, patch);
-    if (!r) {
-      return fail(std::move(r.error()).wrap("set revision of deployment"));
-    }
-    // The annotation bumped the generation; when nothing else changed meanwhile the status
-    // observes it right away (one status write instead of two).
-    if (plan.status && r->value("spec", json()) == d.value("spec", json()) &&
-        d["metadata"].value("generation", int64_t{0}) + 1 ==
-            (*r)["metadata"].value("generation", int64_t{0})) {
-      (*plan.status)["observedGeneration"] = (*r)["metadata"]["generation"];
-    }
-  }
-  if (plan.status) {
-    BERTH_TRY_STATUS(writeStatus(d, *plan.status));
+  if (plan.status || plan.revision) {
+    // The revision annotation goes with the status, through the status subresource, as
+    // Kubernetes does: an annotation change on the main resource would bump the generation.
+    BERTH_TRY_STATUS(writeStatus(d, plan.status ? *plan.status : d.value("status", json::object()),
+                                 plan.revision));
   }
   if (plan.requeueAfter) {
     queue_.addAfter(key, *plan.requeueAfter);
@@ -411,14 +399,23 @@ Status DeploymentController::execute(const std::string& key, const json& d, dep:
   return ok();
 }
 
-Status DeploymentController::writeStatus(const json& d, const json& status) {
-  // No resourceVersion: only this controller writes a Deployment's status, one sync per key at
-  // a time, and what it writes reflects the spec it read (observedGeneration).
-  json object = {
-      {"apiVersion", "apps/v1"},
-      {"kind", "Deployment"},
-      {"metadata", {{"name", metaString(d, "name")}, {"namespace", metaString(d, "namespace")}}},
-      {"status", status}};
+Status DeploymentController::writeStatus(const json& d, const json& status,
+                                         const std::optional<std::string>& revision) {
+  // With the resourceVersion the sync read: a status computed from a stale cache (e.g. right
+  // after this controller's own write) is refused with a conflict and the key retried, instead
+  // of overwriting a newer status.
+  json metadata = {{"name", metaString(d, "name")},
+                   {"namespace", metaString(d, "namespace")},
+                   {"resourceVersion", metaString(d, "resourceVersion")}};
+  if (revision) {
+    json annotations = d["metadata"].value("annotations", json::object());
+    annotations[dep::kRevisionAnnotation] = *revision;
+    metadata["annotations"] = std::move(annotations);
+  }
+  json object = {{"apiVersion", "apps/v1"},
+                 {"kind", "Deployment"},
+                 {"metadata", metadata},
+                 {"status", status}};
   auto r = client_.update(Resource::deployments(metaString(d, "namespace")), object, "status");
   if (!r && r.error().code() != ErrorCode::kNotFound) {
     return fail(std::move(r.error()).wrap("update status of deployment"));
@@ -449,7 +446,8 @@ Status DeploymentController::rollBack(const json& d, const dep::RollbackDecision
   dep::removeCondition(status, dep::kConditionRolledBack);
   dep::setCondition(status, dep::newCondition(dep::kConditionRolledBack, "True", decision.reason,
                                               decision.message, now));
-  return writeStatus(d, status);
+  // On the object the update returned: its resourceVersion is the current one.
+  return writeStatus(*updated, status);
 }
 
 }  // namespace berth::controllers

@@ -88,7 +88,8 @@ class DeploymentController final : public Controller {
   Status execute(const std::string& key, const json& d, deployment::SyncPlan plan);
   Status createReplicaSet(const json& d, const json& rs);
   Status rollBack(const json& d, const deployment::RollbackDecision& decision);
-  Status writeStatus(const json& d, const json& status);
+  Status writeStatus(const json& d, const json& status,
+                     const std::optional<std::string>& revision = std::nullopt);
 
   client::ApiClient& client_;
   Clock& clock_;
