@@ -34,6 +34,8 @@ bench: build
 	./bench/api_creates.py --build $(BUILD)
 	./bench/server_rss.py --build $(BUILD)
 	./bench/pod_startup.py --build $(BUILD)
+	./bench/rolling_update.py --build $(BUILD)
+	./bench/reconcile_cpu.py --build $(BUILD)
 
 format:
 	git ls-files --cached --others --exclude-standard '*.cc' '*.h' | xargs -r clang-format -i

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   berth::cli::addUpCommand(app, logLevel);
   berth::cli::addServerCommand(app, logLevel);
   berth::cli::addHollowNodesCommand(app, logLevel);
+  berth::cli::addControllerManagerCommand(app, logLevel);
   CLI11_PARSE(app, argc, argv);
   return berth::cli::exitCode();
 }

@@ -14,6 +14,7 @@ void addImageCommand(CLI::App& app, std::string& logLevel);
 void addUpCommand(CLI::App& app, std::string& logLevel);
 void addServerCommand(CLI::App& app, std::string& logLevel);
 void addHollowNodesCommand(CLI::App& app, std::string& logLevel);
+void addControllerManagerCommand(CLI::App& app, std::string& logLevel);
 
 // The process exit code the commands settled on (0 unless one failed).
 int exitCode();

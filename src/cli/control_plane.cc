@@ -9,7 +9,8 @@
 
 namespace berth::cli {
 
-ControlPlane::ControlPlane(apiserver::ApiServerOptions options) : options_(std::move(options)) {}
+ControlPlane::ControlPlane(apiserver::ApiServerOptions options, bool runControllers)
+    : options_(std::move(options)), runControllers_(runControllers) {}
 
 ControlPlane::~ControlPlane() {
   stop();
@@ -36,6 +37,9 @@ Status ControlPlane::start() {
   scheduler_ =
       std::make_unique<scheduler::Scheduler>(*client_, scheduler::SchedulerOptions{}, clock_);
   scheduler_->start();
+  if (!runControllers_) {
+    return ok();
+  }
   // The controllers (kube-controller-manager's role), also as a client of their own.
   BERTH_ASSIGN_OR_RETURN(auto controllerToken,
                          api_->tokenFor("system:kube-controller-manager", {"system:masters"}));

@@ -27,7 +27,8 @@ namespace berth::cli {
 
 class ControlPlane {
  public:
-  explicit ControlPlane(apiserver::ApiServerOptions options);
+  // runControllers false: the controllers run elsewhere (`berth controller-manager`).
+  explicit ControlPlane(apiserver::ApiServerOptions options, bool runControllers = true);
   ~ControlPlane();
 
   Status start();
@@ -38,6 +39,7 @@ class ControlPlane {
 
  private:
   apiserver::ApiServerOptions options_;
+  bool runControllers_ = true;
   RealClock clock_;
   std::unique_ptr<apiserver::ApiServer> api_;
   std::shared_ptr<client::ApiClient> client_;

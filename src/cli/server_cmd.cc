@@ -23,11 +23,14 @@ void addServerCommand(CLI::App& app, std::string& logLevel) {
                   "sqlite://PATH (default: DATA_DIR/state.db) or etcd://HOST:PORT,...");
   cmd->add_option("--tls-san", options->certificateNames,
                   "Extra DNS name or IP address for the serving certificate (repeatable)");
-  cmd->callback([options, dataDir, &logLevel] {
+  auto noControllers = std::make_shared<bool>(false);
+  cmd->add_flag("--no-controllers", *noControllers,
+                "Do not run the controllers here (run `berth controller-manager` instead)");
+  cmd->callback([options, dataDir, noControllers, &logLevel] {
     logging::init(logLevel);
     blockTerminationSignals();
     options->dataDir = *dataDir;
-    ControlPlane plane(*options);
+    ControlPlane plane(*options, !*noControllers);
     if (auto s = plane.start(); !s) {
       reportError(s.error());
       return;

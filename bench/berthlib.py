@@ -1,0 +1,88 @@
+"""Shared pieces of the control-plane benchmarks: a small API client, process handling, stats."""
+
+import json
+import os
+import re
+import signal
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def pct(values, p):
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1)))))
+    return s[k]
+
+
+class Api:
+    """JSON requests to the API server of a berth data dir (its kubeconfig and CA)."""
+
+    def __init__(self, data_dir):
+        self.kubeconfig = os.path.join(data_dir, "kubeconfig")
+        text = open(self.kubeconfig).read()
+        self.url = re.search(r"server: (\S+)", text).group(1)
+        self.token = re.search(r"token: (\S+)", text).group(1)
+        self.ssl = ssl.create_default_context(cafile=os.path.join(data_dir, "pki", "ca.crt"))
+        parsed = urllib.parse.urlparse(self.url)
+        self.host, self.port = parsed.hostname, parsed.port
+
+    def request(self, method, path, body=None, ok404=False, content_type="application/json"):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers={
+            "Authorization": "Bearer " + self.token, "Content-Type": content_type})
+        try:
+            with urllib.request.urlopen(req, context=self.ssl, timeout=60) as r:
+                return json.load(r)
+        except urllib.error.HTTPError as e:
+            if ok404 and e.code == 404:
+                return None
+            raise
+
+
+def wait_for(predicate, timeout, what, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except OSError:
+            pass
+        time.sleep(interval)
+    raise TimeoutError(what)
+
+
+def start(argv, log_path):
+    """Starts a process with its output in log_path; stop it with stop()."""
+    log = open(log_path, "w")
+    return subprocess.Popen(argv, stdout=log, stderr=log)
+
+
+def stop(proc, timeout=30):
+    """SIGTERM by PID, SIGKILL if it does not end in time."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process (all its threads), in seconds."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    return 0.0
