@@ -1,7 +1,7 @@
 // The real kubectl against a real `berth server` (no nodes) for apps/v1: create deployment (a
 // protobuf body), get and Table columns, scale (the scale subresource, with and without
 // preconditions), set image and rollout restart (strategic merge patches of the template),
-// apply twice, 422s naming the field, and foreground deletion.
+// apply twice, 422s naming the field, rollout pause/resume, and foreground deletion.
 
 #include <gtest/gtest.h>
 
@@ -206,6 +206,36 @@ TEST_F(KubectlAppsTest, ApplyTwiceAndInvalidDeployments) {
   auto unknown = kubectl({"create", "-f", "-"}, typo);
   EXPECT_FALSE(unknown.succeeded());
   EXPECT_NE(unknown.err.find("replica"), std::string::npos) << unknown.err;
+}
+
+TEST_F(KubectlAppsTest, PausedRolloutMakesNoNewReplicaSetUntilResumed) {
+  ASSERT_TRUE(kubectl({"create", "deployment", "web", "--image=busybox:1"}).succeeded());
+  auto replicaSets = [&] { return getJson({"get", "rs", "-l", "app=web"})["items"].size(); };
+  ASSERT_TRUE(eventually([&] { return replicaSets() == 1u; }, std::chrono::seconds(10)));
+
+  auto paused = kubectl({"rollout", "pause", "deployment/web"});
+  ASSERT_TRUE(paused.succeeded()) << paused.err;
+  EXPECT_NE(paused.out.find("deployment.apps/web paused"), std::string::npos) << paused.out;
+  ASSERT_TRUE(kubectl({"set", "image", "deployment/web", "busybox=busybox:2"}).succeeded());
+  // The controller observes the change but rolls nothing out.
+  EXPECT_TRUE(eventually(
+      [&] {
+        json d = getJson({"get", "deploy", "web"});
+        return d["status"].value("observedGeneration", int64_t{0}) ==
+               d["metadata"]["generation"].get<int64_t>();
+      },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(replicaSets(), 1u);
+  auto status = getJson({"get", "deploy", "web"})["status"];
+  bool pausedCondition = false;
+  for (const auto& c : status.value("conditions", json::array())) {
+    pausedCondition |= c.value("reason", "") == "DeploymentPaused";
+  }
+  EXPECT_TRUE(pausedCondition) << status.dump();
+
+  auto resumed = kubectl({"rollout", "resume", "deployment/web"});
+  ASSERT_TRUE(resumed.succeeded()) << resumed.err;
+  EXPECT_TRUE(eventually([&] { return replicaSets() == 2u; }, std::chrono::seconds(10)));
 }
 
 TEST_F(KubectlAppsTest, ForegroundDeletion) {

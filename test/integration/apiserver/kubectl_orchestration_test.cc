@@ -169,6 +169,15 @@ TEST_F(KubectlOrchestrationTest, ScaleRollingUpgradeKeepsAvailabilityAndUndo) {
   ASSERT_TRUE(kubectl({"scale", "deployment/web", "--replicas=10"}).succeeded());
   ASSERT_TRUE(rolledOut("web"));
   EXPECT_EQ(readyPods("app=web"), 10);
+  ASSERT_TRUE(kubectl({"scale", "deployment/web", "--replicas=2"}).succeeded());
+  EXPECT_TRUE(eventually(
+      [&] {
+        return getJson({"get", "pods", "-l", "app=web", "-o", "json"})
+                   .value("items", json::array())
+                   .size() == 2;
+      },
+      60s));
+  ASSERT_TRUE(rolledOut("web"));
   ASSERT_TRUE(kubectl({"scale", "deployment/web", "--replicas=4"}).succeeded());
   EXPECT_TRUE(eventually(
       [&] {
