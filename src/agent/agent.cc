@@ -92,10 +92,12 @@ Status Agent::connect() {
 }
 
 Status Agent::startJoined(const std::string& listenHost) {
+  NodeInputs inputs = gatherNodeInputs(nodeName_, listenHost, nodeServer_->port(), options_.root,
+                                       options_.runtimePath);
+  inputs.pool = options_.pool;
+  inputs.taintPool = options_.taintPool;
   registration_ = std::make_unique<NodeRegistration>(
-      *client_,
-      gatherNodeInputs(nodeName_, listenHost, nodeServer_->port(), options_.root,
-                       options_.runtimePath),
+      *client_, std::move(inputs),
       NodeRegistrationOptions{.statusPeriod = options_.nodeStatusPeriod}, clock_);
   registration_->start();
   lease_ = std::make_unique<NodeLease>(

@@ -47,6 +47,10 @@ struct AgentOptions {
   std::filesystem::path tokenFile;  // the node's bearer token (required with serverUrl)
   std::filesystem::path caFile;     // CA to verify the server with (empty: system CAs)
   std::string nodeName;             // empty: the host name, lowercased
+  // The node pool served ("": none): the Node gets label berth.io/pool=<pool>, and with
+  // `taintPool` the taint berth.io/pool=<pool>:NoSchedule (a node dedicated to the pool).
+  std::string pool;
+  bool taintPool = false;
   std::chrono::milliseconds nodeStatusPeriod{10'000};
   std::chrono::milliseconds leasePeriod{10'000};
 };

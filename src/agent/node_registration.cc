@@ -89,11 +89,24 @@ json condition(const char* type, bool status, const char* reason, const char* me
 }
 
 json labelsFor(const NodeInputs& in) {
-  return {{"kubernetes.io/hostname", in.nodeName},
-          {"kubernetes.io/os", "linux"},
-          {"kubernetes.io/arch", in.architecture},
-          {"beta.kubernetes.io/os", "linux"},
-          {"beta.kubernetes.io/arch", in.architecture}};
+  json labels = {{"kubernetes.io/hostname", in.nodeName},
+                 {"kubernetes.io/os", "linux"},
+                 {"kubernetes.io/arch", in.architecture},
+                 {"beta.kubernetes.io/os", "linux"},
+                 {"beta.kubernetes.io/arch", in.architecture}};
+  if (!in.pool.empty()) {
+    labels[kPoolLabel] = in.pool;
+  }
+  return labels;
+}
+
+json specFor(const NodeInputs& in) {
+  json spec = json::object();
+  if (!in.pool.empty() && in.taintPool) {
+    spec["taints"] =
+        json::array({{{"key", kPoolLabel}, {"value", in.pool}, {"effect", "NoSchedule"}}});
+  }
+  return spec;
 }
 
 }  // namespace
@@ -198,7 +211,7 @@ json buildNode(const NodeInputs& in, const std::string& now, const json& previou
         {"annotations",
          {{"node.alpha.kubernetes.io/ttl", "0"},
           {"volumes.kubernetes.io/controller-managed-attach-detach", "true"}}}}},
-      {"spec", json::object()},
+      {"spec", specFor(in)},
       {"status", status},
   };
 }
@@ -307,10 +320,31 @@ Status NodeRegistration::ensureLabels(const json& node) {
       missing[k] = v;
     }
   }
-  if (missing.empty()) {
+  json patch = json::object();
+  if (!missing.empty()) {
+    patch["metadata"]["labels"] = missing;
+  }
+  json wantedTaints = specFor(inputs_).value("taints", json::array());
+  json taints = node.value("spec", json::object()).value("taints", json::array());
+  bool addTaints = false;
+  for (const auto& taint : wantedTaints) {
+    bool found = false;
+    for (const auto& t : taints) {
+      found =
+          found || (t.value("key", "") == taint["key"] && t.value("value", "") == taint["value"] &&
+                    t.value("effect", "") == taint["effect"]);
+    }
+    if (!found) {
+      taints.push_back(taint);
+      addTaints = true;
+    }
+  }
+  if (addTaints) {
+    patch["spec"]["taints"] = taints;  // a merge patch replaces the list: the others are kept
+  }
+  if (patch.empty()) {
     return ok();
   }
-  json patch = {{"metadata", {{"labels", missing}}}};
   BERTH_TRY_STATUS(
       client_.patch(client::Resource::nodes(), inputs_.nodeName, client::PatchType::kMerge, patch));
   return ok();

@@ -37,7 +37,17 @@ struct NodeInputs {
   std::string bootID;
   std::string containerRuntimeVersion;  // "crun://1.8.1"
   int kubeletPort = 0;                  // the node endpoint (logs, exec)
+  // The node pool it serves ("": none): label kPoolLabel=<pool>; with `taintPool` also the taint
+  // kPoolLabel=<pool>:NoSchedule, so that only pods tolerating it are placed there.
+  std::string pool;
+  bool taintPool = false;
 };
+
+// The label (and taint) key of node pools. Container-group pods select and tolerate
+// "berth.io/pool=instances" (instances/pod_naming.h kPoolLabel, kPoolValue).
+inline constexpr char kPoolLabel[] = "berth.io/pool";
+// The pool of the nodes that run container groups.
+inline constexpr char kInstancesPool[] = "instances";
 
 inline constexpr char kKubeletVersion[] = "v1.32.0-berth";
 
@@ -45,8 +55,9 @@ inline constexpr char kKubeletVersion[] = "v1.32.0-berth";
 // allocatable (cpu, memory less the 100Mi hard-eviction threshold, pods 110, ephemeral-storage
 // less 10%), addresses (InternalIP, Hostname), conditions MemoryPressure, DiskPressure,
 // PIDPressure (False) and Ready (True, KubeletReady) heartbeat at `now` (RFC 3339), nodeInfo,
-// daemonEndpoints.kubeletEndpoint.Port. A condition whose status equals the one in
-// `previousStatus` (the stored node's status, or null) keeps its lastTransitionTime.
+// daemonEndpoints.kubeletEndpoint.Port; the pool label and taint (spec.taints) when set. A
+// condition whose status equals the one in `previousStatus` (the stored node's status, or null)
+// keeps its lastTransitionTime.
 nlohmann::json buildNode(const NodeInputs& in, const std::string& now,
                          const nlohmann::json& previousStatus = nullptr);
 
@@ -92,6 +103,8 @@ class NodeRegistration {
 
  private:
   void run();
+  // Patches in the labels (and the pool taint) an existing Node lacks, e.g. after an agent
+  // restart with --pool.
   Status ensureLabels(const nlohmann::json& node);
 
   client::ApiClient& client_;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apiserver/arm_routes.h"
 #include "apiserver/builtin_types.h"
 #include "apiserver/discovery_routes.h"
 #include "apiserver/metrics_routes.h"
@@ -238,6 +239,7 @@ http::Router ApiServer::routes() {
   http::Router router;
   addDiscoveryRoutes(router, registry_);
   addMetricsRoutes(router, *metrics_, *handlers_, *authorizer_);
+  addArmRoutes(router, *handlers_, tokens_, proxyToken_);
   addPodSubresources(*handlers_, *objects_, proxyToken_);
   addScaleSubresources(*handlers_);
   router.add(

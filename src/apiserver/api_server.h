@@ -2,7 +2,8 @@
 
 // The Kubernetes API server of Berth, assembled: storage, watch cache, the resource types,
 // discovery, OpenAPI, authentication (bearer tokens), authorization, the generic handlers and
-// the pod subresources that reach the agents (log, exec), over HTTPS.
+// the pod subresources that reach the agents (log, exec), over HTTPS; and the ARM
+// container-group API under /subscriptions/... (arm_routes.h) on the same listener and tokens.
 //
 // State under `dataDir`: the store (state.db unless `datastore` says otherwise), pki/ (CA and
 // serving certificate, made on first start), tokens.json (bearer tokens).

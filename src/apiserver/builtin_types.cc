@@ -16,6 +16,7 @@ void registerBuiltinTypes(ResourceRegistry& registry, NowFn now) {
   registry.add(horizontalPodAutoscalerV1Type(now));
   registry.add(podMetricsType());
   registry.add(nodeMetricsType());
+  registry.add(containerGroupType(now));
 }
 
 }  // namespace berth::apiserver

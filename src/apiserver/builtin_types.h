@@ -74,10 +74,16 @@ std::string hpaTargets(const nlohmann::json& hpa);
 // generic handlers.
 ResourceType podMetricsType();
 ResourceType nodeMetricsType();
+// instances.berth.io/v1 containergroups (ContainerGroup): the internal form of an ARM container
+// group (instances/arm_resource.h), written by the ARM routes (arm_routes.h) and run by the
+// group controller. shortName cg, subresource status, generation; spec.group required,
+// spec.desiredState Running (default) | Stopped, spec.restartedAt RFC 3339. Columns STATE
+// DESIRED AGE.
+ResourceType containerGroupType(NowFn now = {});
 
 // Adds the types above in discovery order: pods, namespaces, nodes, events, configmaps,
 // secrets, leases, deployments, replicasets, horizontalpodautoscalers (v2 then v1, so v2 is
-// preferred), pods and nodes metrics.
+// preferred), pods and nodes metrics, containergroups.
 void registerBuiltinTypes(ResourceRegistry& registry, NowFn now = {});
 
 }  // namespace berth::apiserver

@@ -1,5 +1,7 @@
 // `berth agent` (run the node agent) and `berth agent pods` (what it runs).
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -36,6 +38,7 @@ struct AgentFlags {
   std::string tokenFile;
   std::string caFile;
   std::string nodeName;
+  std::string pool;
   std::string nodeStatusPeriod = "10s";
   std::string leasePeriod = "10s";
 };
@@ -61,6 +64,20 @@ Result<agent::AgentOptions> toOptions(const AgentFlags& f) {
   o.tokenFile = f.tokenFile;
   o.caFile = f.caFile;
   o.nodeName = f.nodeName;
+  if (!f.pool.empty()) {
+    // A label value: what the API server would refuse later, refused here.
+    bool valid =
+        f.pool.size() <= 63 && std::isalnum(static_cast<unsigned char>(f.pool.front())) &&
+        std::isalnum(static_cast<unsigned char>(f.pool.back())) &&
+        std::ranges::all_of(f.pool, [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        });
+    if (!valid) {
+      return fail(ErrorCode::kInvalidArgument, "--pool '{}': not a valid label value", f.pool);
+    }
+    o.pool = f.pool;
+    o.taintPool = true;
+  }
   BERTH_ASSIGN_OR_RETURN(o.nodeStatusPeriod, parseDuration(f.nodeStatusPeriod));
   BERTH_ASSIGN_OR_RETURN(o.leasePeriod, parseDuration(f.leasePeriod));
   if (!f.server.empty() && f.tokenFile.empty()) {
@@ -151,6 +168,9 @@ void addAgentCommand(CLI::App& app, std::string& logLevel) {
   cmd->add_option("--ca-file", flags->caFile, "CA certificate (PEM) to verify the API server");
   cmd->add_option("--node-name", flags->nodeName,
                   "Name of this node (default: the host name, lowercased)");
+  cmd->add_option("--pool", flags->pool,
+                  "Dedicate this node to a pool: label and NoSchedule taint "
+                  "berth.io/pool=POOL (\"instances\": the container instances pool)");
   cmd->add_option("--node-status-period", flags->nodeStatusPeriod,
                   "How often the node status is posted")
       ->capture_default_str();

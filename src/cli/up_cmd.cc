@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "agent/agent.h"
+#include "agent/node_registration.h"
 #include "apiserver/token_store.h"
 #include "base/files.h"
 #include "base/log.h"
@@ -82,6 +83,9 @@ void runUp(const UpFlags& flags, const std::string& logLevel) {
   options.tokenFile = tokenFile;
   options.caFile = plane.api().caFile();
   options.nodeName = node;
+  // The local node serves both pools: labelled for container groups (whose pods tolerate the
+  // pool taint and select the label), not tainted, so ordinary pods run there too.
+  options.pool = agent::kInstancesPool;
   options.sync.workers = flags.workers;
   options.sandboxPoolSize = flags.sandboxPoolSize;
   agent::Agent agent(options);

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "controllers/containergroup_controller.h"
 #include "controllers/deployment_controller.h"
 #include "controllers/garbage_collector.h"
 #include "controllers/hpa_controller.h"
@@ -26,6 +27,8 @@ std::vector<std::unique_ptr<Controller>> buildControllers(client::ApiClient& cli
   controllers.push_back(
       std::make_unique<HpaController>(client, informers, clock, HpaControllerOptions{}));
   controllers.push_back(std::make_unique<GarbageCollector>(client, informers, o.workers));
+  controllers.push_back(
+      std::make_unique<ContainerGroupController>(client, clock, informers, o.workers));
   return controllers;
 }
 
