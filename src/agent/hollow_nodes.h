@@ -36,7 +36,7 @@ struct HollowNodesOptions {
   std::string namePrefix = "hollow-";  // nodes are <prefix>0 .. <prefix>(count-1)
   int count = 10;
   int64_t cpuCores = 4;
-  int64_t memoryKi = 16 * 1024 * 1024;
+  int64_t memoryKi = int64_t{16} * 1024 * 1024;
   std::chrono::milliseconds statusPeriod{10'000};
   std::chrono::milliseconds leasePeriod{10'000};
   int workers = 4;

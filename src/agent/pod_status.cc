@@ -184,14 +184,19 @@ api::PodStatus computePodStatus(const StatusInputs& in) {
   // Phase, after the kubelet's getPhase().
   if (initFailed) {
     st.phase = "Failed";
+    // Pending again in the last branch, but unfinished init containers must win over the
+    // branches in between.
+    // NOLINTNEXTLINE(bugprone-branch-clone)
   } else if (!initDone) {
     st.phase = "Pending";
-  } else if (running > 0) {
+  } else if (running > 0 || restarting > 0) {
+    // Exited containers being restarted keep the pod Running. A restarting container also
+    // counts as waiting, so checking it before the all-terminated case below is the same as
+    // the kubelet's order.
     st.phase = "Running";
-  } else if (static_cast<size_t>(succeeded + failed) == regular && waiting == 0) {
+  } else if (static_cast<size_t>(succeeded) + static_cast<size_t>(failed) == regular &&
+             waiting == 0) {
     st.phase = failed > 0 ? "Failed" : "Succeeded";
-  } else if (restarting > 0) {
-    st.phase = "Running";  // exited containers are being restarted
   } else {
     st.phase = "Pending";
   }

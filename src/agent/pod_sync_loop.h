@@ -62,7 +62,7 @@ struct SyncOptions {
   std::chrono::milliseconds resyncPeriod{10'000};
   int workers = 4;
   int64_t pidsLimit = 4096;  // per container; 0: unlimited
-  int64_t logMaxBytes = 10 * 1024 * 1024;
+  int64_t logMaxBytes = int64_t{10} * 1024 * 1024;
   int logMaxFiles = 3;
 };
 

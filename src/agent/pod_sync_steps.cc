@@ -22,7 +22,7 @@ using std::chrono::milliseconds;
 namespace {
 
 // An instance that ran this long resets the restart back-off, as the kubelet does.
-constexpr int64_t kBackoffResetMs = 10 * 60 * 1000;
+constexpr int64_t kBackoffResetMs = int64_t{10} * 60 * 1000;
 // Retry of a sandbox that could not be created.
 constexpr milliseconds kSandboxRetry{2000};
 

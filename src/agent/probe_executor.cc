@@ -20,7 +20,7 @@ using Steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 // The kubelet keeps at most this much of a probe's output.
-constexpr size_t kMaxOutput = 10 * 1024;
+constexpr size_t kMaxOutput = size_t{10} * 1024;
 
 std::string joinHostPort(const std::string& host, int port) {
   if (host.find(':') != std::string::npos) {

@@ -11,7 +11,7 @@ namespace internal = api::internal;
 
 namespace {
 
-constexpr size_t kMaxSize = 1024 * 1024;  // core.MaxSecretSize, shared with secrets
+constexpr size_t kMaxSize = size_t{1024} * 1024;  // core.MaxSecretSize, shared with secrets
 constexpr const char* kImmutableMessage = "field is immutable when `immutable` is set";
 
 const json& member(const json& object, const char* key) {
@@ -90,7 +90,7 @@ ResourceType configMapType(NowFn now) {
                 "characters, '-', '_' or '.'.",
                 0},
                types::ageColumn()};
-  t.row = [now](const json& cm) -> std::vector<json> {
+  t.row = [now = std::move(now)](const json& cm) -> std::vector<json> {
     return {types::nameOf(cm), count(cm, "data") + count(cm, "binaryData"), types::ageOf(cm, now)};
   };
   return t;

@@ -258,7 +258,7 @@ ResourceType deploymentType(NowFn now) {
                 "will be the ones affected by this deployment. It must match the pod template's "
                 "labels.",
                 1}};
-  t.row = [now](const json& d) -> std::vector<json> {
+  t.row = [now = std::move(now)](const json& d) -> std::vector<json> {
     return {types::nameOf(d),
             std::to_string(workload::count(d, "status", "readyReplicas")) + "/" +
                 std::to_string(workload::count(d, "spec", "replicas")),

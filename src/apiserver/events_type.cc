@@ -207,7 +207,7 @@ ResourceType eventType(NowFn now) {
       {"Count", "string", "", "The number of times this event has occurred.", 1},
       {"Name", "string", "name", "Name must be unique within a namespace.", 1},
   };
-  t.row = [now](const json& event) { return row(event, now); };
+  t.row = [now = std::move(now)](const json& event) { return row(event, now); };
   t.fields = [](const json& event) -> std::map<std::string, std::string> {
     std::string source = text(event, {"source", "component"});
     if (source.empty()) {

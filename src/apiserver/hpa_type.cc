@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 #include "api/quantity.h"
 #include "api/validation_internal.h"
 #include "apiserver/builtin_types.h"
@@ -210,8 +212,8 @@ void validateMetricSpec(const json& metric, const std::string& path, types::Erro
   if (present.size() != 1) {
     for (const auto& key : present) {
       if (key != expected) {
-        errors.push_back(
-            internal::forbidden(path + "." + key, "must populate the given metric source only"));
+        errors.push_back(internal::forbidden(fmt::format("{}.{}", path, key),
+                                             "must populate the given metric source only"));
       }
     }
   }
@@ -487,7 +489,7 @@ ResourceType horizontalPodAutoscalerType(NowFn now) {
                                                     {"status", true}});
     return types::unknownFieldsBySchema(object, schema);
   };
-  t.row = [now](const json& object) { return hpaRow(object, now); };
+  t.row = [now = std::move(now)](const json& object) { return hpaRow(object, now); };
   return t;
 }
 
@@ -509,7 +511,7 @@ ResourceType horizontalPodAutoscalerV1Type(NowFn now) {
                                                     {"status", true}});
     return types::unknownFieldsBySchema(object, schema);
   };
-  t.row = [now](const json& object) { return hpaRow(storedForm(object), now); };
+  t.row = [now = std::move(now)](const json& object) { return hpaRow(storedForm(object), now); };
   t.toStorage = storedForm;
   t.fromStorage = hpa::toV1;
   return t;

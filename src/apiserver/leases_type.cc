@@ -79,7 +79,7 @@ ResourceType leaseType(NowFn now) {
                 "a current lease.",
                 0},
                types::ageColumn()};
-  t.row = [now](const json& lease) -> std::vector<json> {
+  t.row = [now = std::move(now)](const json& lease) -> std::vector<json> {
     return {types::nameOf(lease), text(lease, {"spec", "holderIdentity"}),
             types::ageOf(lease, now)};
   };

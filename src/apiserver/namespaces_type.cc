@@ -104,7 +104,7 @@ ResourceType namespaceType(NowFn now) {
   t.columns = {types::nameColumn(),
                {"Status", "string", "", "The status of the namespace", 0},
                types::ageColumn()};
-  t.row = [now](const json& ns) -> std::vector<json> {
+  t.row = [now = std::move(now)](const json& ns) -> std::vector<json> {
     return {types::nameOf(ns), types::text(ns, {"status", "phase"}), types::ageOf(ns, now)};
   };
   t.fields = [](const json& ns) -> std::map<std::string, std::string> {

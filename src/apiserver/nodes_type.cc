@@ -107,7 +107,7 @@ std::string address(const json& node, std::string_view type) {
   return "<none>";
 }
 
-std::string orUnknown(std::string s) {
+std::string orUnknown(const std::string& s) {
   return s.empty() ? "<unknown>" : s;
 }
 
@@ -200,7 +200,7 @@ ResourceType nodeType(NowFn now) {
       {"Container-Runtime", "string", "",
        "ContainerRuntime Version reported by the node through runtime remote API.", 1},
   };
-  t.row = [now](const json& node) { return row(node, now); };
+  t.row = [now = std::move(now)](const json& node) { return row(node, now); };
   t.fields = [](const json& node) -> std::map<std::string, std::string> {
     return {
         {"spec.unschedulable", types::flag(node, {"spec", "unschedulable"}) ? "true" : "false"}};

@@ -189,7 +189,7 @@ ResourceType podType(NowFn now) {
   t.unknownFields = [](const json& pod) { return api::unknownPodFields(pod); };
   t.prepareForCreate = preparePodForCreate;
   t.columns = podColumns();
-  t.row = [now](const json& pod) { return podRow(pod, currentTime(now)); };
+  t.row = [now = std::move(now)](const json& pod) { return podRow(pod, currentTime(now)); };
   t.fields = podFields;
   return t;
 }

@@ -149,7 +149,7 @@ ResourceType replicaSetType(NowFn now) {
        "pod template's labels. More info: "
        "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
        1}};
-  t.row = [now](const json& rs) -> std::vector<json> {
+  t.row = [now = std::move(now)](const json& rs) -> std::vector<json> {
     return {types::nameOf(rs),
             workload::count(rs, "spec", "replicas"),
             workload::count(rs, "status", "replicas"),

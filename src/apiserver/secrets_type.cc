@@ -14,7 +14,7 @@ namespace internal = api::internal;
 
 namespace {
 
-constexpr size_t kMaxSize = 1024 * 1024;  // core.MaxSecretSize
+constexpr size_t kMaxSize = size_t{1024} * 1024;  // core.MaxSecretSize
 constexpr const char* kImmutableMessage = "field is immutable when `immutable` is set";
 
 // Conversion from v1 (stringData overwrites data) and SetDefaults_Secret (type Opaque).
@@ -157,7 +157,7 @@ ResourceType secretType(NowFn now) {
       {"Type", "string", "", "Used to facilitate programmatic handling of secret data.", 0},
       {"Data", "string", "", "Data contains the secret data.", 0},
       types::ageColumn()};
-  t.row = [now](const json& secret) -> std::vector<json> {
+  t.row = [now = std::move(now)](const json& secret) -> std::vector<json> {
     const json* data = types::at(secret, {"data"});
     int64_t n = data && data->is_object() ? static_cast<int64_t>(data->size()) : 0;
     return {types::nameOf(secret), text(secret, {"type"}), n, types::ageOf(secret, now)};

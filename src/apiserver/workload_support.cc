@@ -220,8 +220,11 @@ std::optional<IntOrString> readIntOrString(const json& value) {
   if (value.is_number_integer()) {
     return IntOrString{0, value.get<int64_t>(), ""};
   }
-  if (value.is_number_float() && value.get<double>() == static_cast<int64_t>(value.get<double>())) {
-    return IntOrString{0, static_cast<int64_t>(value.get<double>()), ""};
+  if (value.is_number_float()) {
+    auto d = value.get<double>();
+    if (d == static_cast<double>(static_cast<int64_t>(d))) {
+      return IntOrString{0, static_cast<int64_t>(d), ""};
+    }
   }
   return std::nullopt;
 }
@@ -296,8 +299,11 @@ std::optional<int64_t> readInteger(const json& object, const char* key, const st
   if (v.is_number_integer()) {
     return v.get<int64_t>();
   }
-  if (v.is_number_float() && v.get<double>() == static_cast<int64_t>(v.get<double>())) {
-    return static_cast<int64_t>(v.get<double>());
+  if (v.is_number_float()) {
+    auto d = v.get<double>();
+    if (d == static_cast<double>(static_cast<int64_t>(d))) {
+      return static_cast<int64_t>(d);
+    }
   }
   out.push_back({field, "Invalid value", goScalar(v), "must be an integer"});
   return std::nullopt;

@@ -91,9 +91,12 @@ Error errnoError(int err, std::string_view what);
 // BERTH_ASSIGN_OR_RETURN(auto x, compute()); declares x from the value or returns the error.
 #define BERTH_ASSIGN_OR_RETURN(lhs, expr) \
   BERTH_ASSIGN_OR_RETURN_IMPL(BERTH_CONCAT(berth_result_, __LINE__), lhs, expr)
+// `tmp` is an identifier and `lhs` a declaration, neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define BERTH_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                                \
   if (!tmp) {                                       \
     return std::unexpected(std::move(tmp.error())); \
   }                                                 \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)

@@ -15,7 +15,7 @@ namespace {
 using internal::stringAt;
 
 // The longest part of a non-event body kept to explain an error reply.
-constexpr size_t kMaxErrorBody = 64 * 1024;
+constexpr size_t kMaxErrorBody = size_t{64} * 1024;
 
 // What the stream's thread shares with its handle.
 struct WatchState {

@@ -30,7 +30,22 @@ void WorkQueue::addAfter(const std::string& key, std::chrono::milliseconds delay
   if (shutDown_) {
     return;
   }
-  delayed_.emplace(Clock::now() + delay, key);
+  auto at = Clock::now() + delay;
+  // As client-go: a key waits once, for the earliest time asked; later asks add nothing.
+  if (auto it = delayedAt_.find(key); it != delayedAt_.end()) {
+    if (it->second <= at) {
+      return;
+    }
+    auto [first, last] = delayed_.equal_range(it->second);
+    for (auto d = first; d != last; ++d) {
+      if (d->second == key) {
+        delayed_.erase(d);
+        break;
+      }
+    }
+  }
+  delayedAt_[key] = at;
+  delayed_.emplace(at, key);
   // A waiting worker may need to wake earlier than it planned.
   cv_.notify_all();
 }
@@ -45,6 +60,7 @@ std::optional<std::string> WorkQueue::get() {
     while (!delayed_.empty() && delayed_.begin()->first <= now) {
       std::string key = delayed_.begin()->second;
       delayed_.erase(delayed_.begin());
+      delayedAt_.erase(key);
       addLocked(key);
     }
     if (!queue_.empty()) {

@@ -45,6 +45,7 @@ class WorkQueue {
   std::set<std::string> processing_;
   std::set<std::string> dirty_;
   std::multimap<Clock::time_point, std::string> delayed_;
+  std::map<std::string, Clock::time_point> delayedAt_;  // each key delayed once, earliest wins
   bool shutDown_ = false;
 };
 

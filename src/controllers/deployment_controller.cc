@@ -16,7 +16,6 @@ using client::Resource;
 namespace dep = deployment;
 
 constexpr const char* kComponent = "deployment-controller";
-constexpr std::chrono::milliseconds kMinBackoff{5};
 constexpr std::chrono::milliseconds kMaxBackoff{1000 * 1000};
 
 std::string keyOf(const json& object) {
@@ -46,7 +45,7 @@ DeploymentController::DeploymentController(client::ApiClient& client, InformerFa
                                            Clock& clock, DeploymentControllerOptions options)
     : client_(client),
       clock_(clock),
-      options_(std::move(options)),
+      options_(options),
       deployments_(informers.informer(Resource::deployments())),
       replicaSets_(informers.informer(Resource::replicaSets())),
       pods_(informers.informer(Resource::pods())),
@@ -82,43 +81,14 @@ void DeploymentController::start() {
   for (const auto& d : deployments_.list()) {
     enqueue(d);
   }
-  for (int i = 0; i < options_.workers; ++i) {
-    threads_.emplace_back([this] { worker(); });
-  }
+  workers_.start(queue_,
+                 {.component = kComponent, .workers = options_.workers, .maxBackoff = kMaxBackoff},
+                 [this](const std::string& key) { return sync(key); });
 }
 
 void DeploymentController::stop() {
-  stopping_ = true;
-  queue_.shutDown();
-  for (auto& t : threads_) {
-    if (t.joinable()) {
-      t.join();
-    }
-  }
-  threads_.clear();
+  workers_.stop();
   events_.stop();
-}
-
-void DeploymentController::worker() {
-  while (auto key = queue_.get()) {
-    Status s = sync(*key);
-    std::chrono::milliseconds retry{0};
-    {
-      std::lock_guard lock(backoffMu_);
-      if (s) {
-        backoff_.erase(*key);
-      } else {
-        auto& b = backoff_[*key];
-        b = b.count() == 0 ? kMinBackoff : std::min(b * 2, kMaxBackoff);
-        retry = b;
-      }
-    }
-    if (!s && !stopping_) {
-      spdlog::warn("{}: sync '{}': {}", kComponent, *key, s.error().message());
-      queue_.addAfter(*key, retry);
-    }
-    queue_.done(*key);
-  }
 }
 
 void DeploymentController::enqueue(const json& deployment) {

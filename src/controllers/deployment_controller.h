@@ -45,6 +45,7 @@
 #include "controllers/deployment_sync.h"
 #include "controllers/event_recorder.h"
 #include "controllers/informer_factory.h"
+#include "controllers/sync_workers.h"
 
 namespace berth::controllers {
 
@@ -80,7 +81,6 @@ class DeploymentController final : public Controller {
   // The cached Deployment controlling `rs` (by controller reference, same uid).
   std::optional<json> ownerOf(const json& rs) const;
   void enqueueMatching(const json& rs);
-  void worker();
 
   Result<std::vector<json>> claimReplicaSets(const json& d);
   std::map<std::string, std::vector<json>> podsByReplicaSet(const json& d,
@@ -99,10 +99,7 @@ class DeploymentController final : public Controller {
   client::Informer& pods_;
   EventRecorder events_;
   client::WorkQueue queue_;
-  std::mutex backoffMu_;
-  std::map<std::string, std::chrono::milliseconds> backoff_;
-  std::vector<std::thread> threads_;
-  std::atomic<bool> stopping_ = false;
+  SyncWorkers workers_;
   bool started_ = false;
 };
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "base/random.h"
 #include "controllers/controller_utils.h"
 
@@ -37,8 +39,12 @@ json controllerEvent(const json& object, const std::string& type, const std::str
 }
 
 EventRecorder::EventRecorder(client::ApiClient& client, const Clock& clock, std::string component,
-                             size_t queueLimit)
-    : client_(client), clock_(clock), component_(std::move(component)), queueLimit_(queueLimit) {}
+                             size_t queueLimit, size_t cacheSize)
+    : client_(client),
+      clock_(clock),
+      component_(std::move(component)),
+      queueLimit_(queueLimit),
+      cacheSize_(std::max<size_t>(cacheSize, 1)) {}
 
 EventRecorder::~EventRecorder() {
   stop();
@@ -96,11 +102,48 @@ void EventRecorder::run() {
       event = std::move(queue_.front());
       queue_.pop_front();
     }
-    std::string ns = event["metadata"].value("namespace", "");
-    if (auto r = client_.create(client::Resource::events(ns), event); !r) {
-      spdlog::warn("{}: post event '{}': {}", component_, event.value("reason", ""),
-                   r.error().message());
+    post(std::move(event));
+  }
+}
+
+void EventRecorder::post(json event) {
+  const json& involved = event["involvedObject"];
+  std::string key =
+      fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", involved.value("apiVersion", ""),
+                  involved.value("kind", ""), involved.value("namespace", ""),
+                  involved.value("name", ""), involved.value("uid", ""), event.value("type", ""),
+                  event.value("reason", ""), event.value("message", ""));
+  std::string ns = event["metadata"].value("namespace", "");
+  auto resource = client::Resource::events(ns);
+  if (auto it = posted_.find(key); it != posted_.end()) {
+    Posted& seen = it->second;
+    json patch = {{"count", seen.count + 1}, {"lastTimestamp", event["lastTimestamp"]}};
+    auto r = client_.patch(resource, seen.name, client::PatchType::kMerge, patch);
+    if (r) {
+      ++seen.count;
+      lru_.splice(lru_.begin(), lru_, seen.lru);
+      return;
     }
+    lru_.erase(seen.lru);
+    posted_.erase(it);
+    if (r.error().code() != ErrorCode::kNotFound) {
+      spdlog::warn("{}: count event '{}': {}", component_, event.value("reason", ""),
+                   r.error().message());
+      return;
+    }
+    // Gone (deleted, or expired): post it afresh.
+  }
+  auto r = client_.create(resource, event);
+  if (!r) {
+    spdlog::warn("{}: post event '{}': {}", component_, event.value("reason", ""),
+                 r.error().message());
+    return;
+  }
+  lru_.push_front(key);
+  posted_[key] = Posted{metaString(*r, "name"), 1, lru_.begin()};
+  if (posted_.size() > cacheSize_) {
+    posted_.erase(lru_.back());
+    lru_.pop_back();
   }
 }
 

@@ -11,7 +11,6 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kComponent = "garbage-collector-controller";
-constexpr std::chrono::milliseconds kMinBackoff{5};
 constexpr std::chrono::milliseconds kMaxBackoff{60 * 1000};
 // A foreground owner re-checks its dependents this often even without news.
 constexpr std::chrono::seconds kForegroundRecheck{5};
@@ -31,13 +30,14 @@ const std::vector<GcResource>& gcResources() {
       {"apps", "v1", "deployments", "Deployment", true},
       {"", "v1", "configmaps", "ConfigMap", true},
       {"", "v1", "secrets", "Secret", true},
+      {"instances.berth.io", "v1", "containergroups", "ContainerGroup", true},
   };
   return resources;
 }
 
 GarbageCollector::GarbageCollector(client::ApiClient& client, InformerFactory& informers,
                                    int workers, std::vector<GcResource> resources)
-    : client_(client), workers_(std::max(workers, 1)), resources_(std::move(resources)) {
+    : client_(client), workerCount_(std::max(workers, 1)), resources_(std::move(resources)) {
   for (size_t i = 0; i < resources_.size(); ++i) {
     const GcResource& r = resources_[i];
     informers.informer(r.clientResource(""))
@@ -70,20 +70,13 @@ void GarbageCollector::start() {
       }
     }
   }
-  for (int i = 0; i < workers_; ++i) {
-    threads_.emplace_back([this] { worker(); });
-  }
+  workers_.start(queue_,
+                 {.component = kComponent, .workers = workerCount_, .maxBackoff = kMaxBackoff},
+                 [this](const std::string& key) { return processKey(key); });
 }
 
 void GarbageCollector::stop() {
-  stopping_ = true;
-  queue_.shutDown();
-  for (auto& t : threads_) {
-    if (t.joinable()) {
-      t.join();
-    }
-  }
-  threads_.clear();
+  workers_.stop();
 }
 
 size_t GarbageCollector::graphSize() const {
@@ -180,31 +173,13 @@ void GarbageCollector::erase(const json& object) {
   }
 }
 
-void GarbageCollector::worker() {
-  while (auto key = queue_.get()) {
-    std::string uid = key->substr(2);
-    if ((*key)[0] == 'r') {
-      std::lock_guard lock(mu_);
-      rechecks_.erase(uid);
-    }
-    Status s = (*key)[0] == 'd' ? processDependent(uid) : processOwner(uid);
-    std::chrono::milliseconds retry{0};
-    {
-      std::lock_guard lock(backoffMu_);
-      if (s) {
-        backoff_.erase(*key);
-      } else {
-        auto& b = backoff_[*key];
-        b = b.count() == 0 ? kMinBackoff : std::min(b * 2, kMaxBackoff);
-        retry = b;
-      }
-    }
-    if (!s && !stopping_) {
-      spdlog::warn("{}: '{}': {}", kComponent, *key, s.error().message());
-      queue_.addAfter(*key, retry);
-    }
-    queue_.done(*key);
+Status GarbageCollector::processKey(const std::string& key) {
+  std::string uid = key.substr(2);
+  if (key[0] == 'r') {
+    std::lock_guard lock(mu_);
+    rechecks_.erase(uid);
   }
+  return key[0] == 'd' ? processDependent(uid) : processOwner(uid);
 }
 
 const GcResource* GarbageCollector::resourceFor(const std::string& apiVersion,
@@ -336,12 +311,12 @@ Status GarbageCollector::processDependent(const std::string& uid) {
   }
   client::DeleteOptions options;
   options.preconditionUid = node.uid;
-  if (!waiting.empty() && hasDependents) {
+  bool orphan = hasFinalizer(*live, kOrphanFinalizer);
+  if ((!waiting.empty() && hasDependents) ||
+      (!orphan && hasFinalizer(*live, kForegroundFinalizer))) {
     options.propagationPolicy = "Foreground";
-  } else if (hasFinalizer(*live, kOrphanFinalizer)) {
+  } else if (orphan) {
     options.propagationPolicy = "Orphan";
-  } else if (hasFinalizer(*live, kForegroundFinalizer)) {
-    options.propagationPolicy = "Foreground";
   } else {
     options.propagationPolicy = "Background";
   }

@@ -35,6 +35,7 @@
 #include "client/work_queue.h"
 #include "controllers/controller.h"
 #include "controllers/informer_factory.h"
+#include "controllers/sync_workers.h"
 
 namespace berth::controllers {
 
@@ -52,7 +53,7 @@ struct GcResource {
   }
 };
 
-// Pods, ReplicaSets, Deployments, ConfigMaps and Secrets.
+// Pods, ReplicaSets, Deployments, ConfigMaps, Secrets and ContainerGroups.
 const std::vector<GcResource>& gcResources();
 
 class GarbageCollector final : public Controller {
@@ -89,7 +90,7 @@ class GarbageCollector final : public Controller {
   void erase(const nlohmann::json& object);
   void linkLocked(const Node& node);
   void unlinkLocked(const Node& node);
-  void worker();
+  Status processKey(const std::string& key);
 
   // "d/<uid>": is the object garbage?  "o/<uid>": a deleting owner with a finalizer to serve
   // ("r/<uid>": the same, as a timed re-check).
@@ -106,17 +107,14 @@ class GarbageCollector final : public Controller {
   Result<std::optional<nlohmann::json>> liveObject(const Node& node);
 
   client::ApiClient& client_;
-  int workers_;
+  int workerCount_;
   std::vector<GcResource> resources_;
   mutable std::mutex mu_;
   std::map<std::string, Node> nodes_;                        // by uid
   std::map<std::string, std::set<std::string>> dependents_;  // owner uid -> dependent uids
   std::set<std::string> rechecks_;                           // owners with an "r/" key pending
   client::WorkQueue queue_;
-  std::mutex backoffMu_;
-  std::map<std::string, std::chrono::milliseconds> backoff_;
-  std::vector<std::thread> threads_;
-  std::atomic<bool> stopping_ = false;
+  SyncWorkers workers_;
   bool started_ = false;
 };
 

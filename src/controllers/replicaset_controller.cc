@@ -15,7 +15,6 @@ namespace {
 using client::Resource;
 
 constexpr const char* kComponent = "replicaset-controller";
-constexpr std::chrono::milliseconds kMinBackoff{5};
 constexpr std::chrono::milliseconds kMaxBackoff{1000 * 1000};
 
 std::string keyOf(const json& object) {
@@ -49,7 +48,7 @@ ReplicaSetController::ReplicaSetController(client::ApiClient& client, Clock& clo
                                            InformerFactory& informers, int workers)
     : client_(client),
       clock_(clock),
-      workers_(std::max(workers, 1)),
+      workerCount_(std::max(workers, 1)),
       pods_(informers.informer(Resource::pods())),
       replicaSets_(informers.informer(Resource::replicaSets())),
       events_(client, clock, kComponent),
@@ -95,43 +94,14 @@ void ReplicaSetController::start() {
   for (const auto& rs : replicaSets_.list()) {
     queue_.add(keyOf(rs));
   }
-  for (int i = 0; i < workers_; ++i) {
-    threads_.emplace_back([this] { worker(); });
-  }
+  workers_.start(queue_,
+                 {.component = kComponent, .workers = workerCount_, .maxBackoff = kMaxBackoff},
+                 [this](const std::string& key) { return sync(key); });
 }
 
 void ReplicaSetController::stop() {
-  stopping_ = true;
-  queue_.shutDown();
-  for (auto& t : threads_) {
-    if (t.joinable()) {
-      t.join();
-    }
-  }
-  threads_.clear();
+  workers_.stop();
   events_.stop();
-}
-
-void ReplicaSetController::worker() {
-  while (auto key = queue_.get()) {
-    Status s = sync(*key);
-    std::chrono::milliseconds retry{0};
-    {
-      std::lock_guard lock(backoffMu_);
-      if (s) {
-        backoff_.erase(*key);
-      } else {
-        auto& b = backoff_[*key];
-        b = b.count() == 0 ? kMinBackoff : std::min(b * 2, kMaxBackoff);
-        retry = b;
-      }
-    }
-    if (!s && !stopping_) {
-      spdlog::warn("{}: sync '{}': {}", kComponent, *key, s.error().message());
-      queue_.addAfter(*key, retry);
-    }
-    queue_.done(*key);
-  }
 }
 
 void ReplicaSetController::indexPod(const json* oldPod, const json* newPod) {
@@ -508,14 +478,16 @@ Status ReplicaSetController::manageReplicas(const json& rs, const std::vector<js
 }
 
 Status ReplicaSetController::updateStatus(const json& rs, const json& status) {
-  json current = rs;
+  // The freshest copy: `rs`, or what a GET returned after a conflict.
+  const json* current = &rs;
+  json fetched;
   for (int attempt = 0;; ++attempt) {
-    if (!replicaSetStatusChanged(current.value("status", json::object()), status)) {
+    if (!replicaSetStatusChanged(current->value("status", json::object()), status)) {
       return ok();
     }
-    json next = current;
+    json next = *current;
     // Keep the fields this controller does not own, from the freshest copy.
-    json merged = current.value("status", json::object());
+    json merged = current->value("status", json::object());
     for (const auto& [k, v] : status.items()) {
       merged[k] = v;
     }
@@ -543,7 +515,8 @@ Status ReplicaSetController::updateStatus(const json& rs, const json& status) {
     if (metaString(*fresh, "uid") != metaString(rs, "uid")) {
       return ok();
     }
-    current = withKind(std::move(*fresh));
+    fetched = withKind(std::move(*fresh));
+    current = &fetched;
   }
 }
 

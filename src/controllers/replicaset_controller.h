@@ -38,6 +38,7 @@
 #include "controllers/event_recorder.h"
 #include "controllers/expectations.h"
 #include "controllers/informer_factory.h"
+#include "controllers/sync_workers.h"
 
 namespace berth::controllers {
 
@@ -74,7 +75,6 @@ class ReplicaSetController final : public Controller {
   std::optional<std::string> ownerKey(const json& pod) const;
   // Enqueues every cached ReplicaSet of the pod's namespace whose selector matches it.
   void enqueueMatching(const json& pod);
-  void worker();
 
   // Adopts and releases; returns the active pods the ReplicaSet controls.
   Result<std::vector<json>> claimPods(const json& rs, const std::vector<json>& candidates);
@@ -85,7 +85,7 @@ class ReplicaSetController final : public Controller {
 
   client::ApiClient& client_;
   Clock& clock_;
-  int workers_;
+  int workerCount_;
   client::Informer& pods_;
   client::Informer& replicaSets_;
   EventRecorder events_;
@@ -94,10 +94,7 @@ class ReplicaSetController final : public Controller {
   mutable std::mutex indexMu_;
   std::map<std::string, std::set<std::string>> byOwner_;  // controller uid -> pod keys
   std::map<std::string, std::set<std::string>> orphans_;  // namespace -> pod keys
-  std::mutex backoffMu_;
-  std::map<std::string, std::chrono::milliseconds> backoff_;
-  std::vector<std::thread> threads_;
-  std::atomic<bool> stopping_ = false;
+  SyncWorkers workers_;
   bool started_ = false;
 };
 

@@ -45,7 +45,7 @@ struct ServerOptions {
   // PEM files of the serving certificate (chain) and key; both empty: plain HTTP.
   std::filesystem::path certFile;
   std::filesystem::path keyFile;
-  size_t bodyLimit = 4 * 1024 * 1024;  // larger request bodies get 413
+  size_t bodyLimit = size_t{4} * 1024 * 1024;  // larger request bodies get 413
   // Checks bearer tokens of routes that require authentication; null: every route is open.
   AuthenticatorPtr authenticator;
   std::string name = "http";  // for log lines

@@ -47,6 +47,6 @@ Resources parseResourceList(const nlohmann::json& list);
 Resources podRequests(const nlohmann::json& pod, bool nonZero);
 
 inline constexpr int64_t kDefaultMilliCpuRequest = 100;
-inline constexpr int64_t kDefaultMemoryRequest = 200 * 1024 * 1024;
+inline constexpr int64_t kDefaultMemoryRequest = int64_t{200} * 1024 * 1024;
 
 }  // namespace berth::scheduler

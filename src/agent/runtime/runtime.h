@@ -79,7 +79,7 @@ struct ContainerSpec {
   std::string cgroupsPath;  // e.g. "/berth/<id>"
 
   std::filesystem::path logPath;  // CRI-format log file
-  int64_t logMaxBytes = 10 * 1024 * 1024;
+  int64_t logMaxBytes = int64_t{10} * 1024 * 1024;
   int logMaxFiles = 3;
 };
 

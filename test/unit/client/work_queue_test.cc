@@ -40,6 +40,18 @@ TEST(WorkQueueTest, AddAfterDelaysTheKey) {
   EXPECT_GE(WorkQueue::Clock::now() - start, 80ms);
 }
 
+TEST(WorkQueueTest, AKeyDelayedTwiceWaitsOnceForTheEarlierTime) {
+  WorkQueue q;
+  q.addAfter("k", 200ms);
+  q.addAfter("k", 50ms);   // earlier: replaces the 200 ms wait
+  q.addAfter("k", 150ms);  // later: adds nothing
+  EXPECT_EQ(*q.get(), "k");
+  q.done("k");
+  // No second copy of "k" comes due at 150 or 200 ms: the next key out is "other".
+  q.addAfter("other", 400ms);
+  EXPECT_EQ(*q.get(), "other");
+}
+
 TEST(WorkQueueTest, ShutDownWakesWaiters) {
   WorkQueue q;
   std::optional<std::string> got = "unset";

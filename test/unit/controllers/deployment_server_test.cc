@@ -13,33 +13,23 @@
 #include "controllers/controller_manager.h"
 #include "controllers/controller_utils.h"
 #include "controllers/deployment_util.h"
+#include "test_server.h"
 
 namespace berth::controllers {
 namespace {
 
 using client::Resource;
+using testing::waitFor;
 using namespace std::chrono_literals;
 namespace dep = deployment;
 
 class DeploymentServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ =
-        std::filesystem::temp_directory_path() / ("berth-deployment-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    apiserver::ApiServerOptions options;
-    options.dataDir = dir_;
-    options.listen = "127.0.0.1:0";
-    options.threads = 4;
-    server_ = new apiserver::ApiServer(options, clock_);
-    ASSERT_TRUE(server_->start());
-    auto token = server_->tokenFor("system:kube-controller-manager", {"system:masters"});
-    ASSERT_TRUE(token);
-    client::ClientConfig config;
-    config.server = server_->url();
-    config.caFile = server_->caFile();
-    config.token = *token;
-    client_ = new client::ApiClient(config);
+    env_ = new testing::TestApiServer("berth-deployment");
+    ASSERT_TRUE(env_->start());
+    server_ = &env_->server();
+    client_ = &env_->client();
     manager_ = new ControllerManager(*client_, clock_, {.workers = 2, .syncTimeout = 10s});
     auto started = manager_->start();
     ASSERT_TRUE(started) << started.error().message();
@@ -48,33 +38,13 @@ class DeploymentServerTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete manager_;
     manager_ = nullptr;
-    if (server_ != nullptr) {
-      server_->stop();
-      delete server_;
-      server_ = nullptr;
-    }
-    delete client_;
+    delete env_;
+    env_ = nullptr;
+    server_ = nullptr;
     client_ = nullptr;
-    std::filesystem::remove_all(dir_);
   }
 
   static client::ApiClient& api() { return *client_; }
-
-  // Polls `done` for up to `timeout`, running `meanwhile` (the kubelet's part) between polls.
-  static bool waitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout = 20s,
-                      const std::function<void()>& meanwhile = nullptr) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) {
-        return true;
-      }
-      if (meanwhile) {
-        meanwhile();
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return done();
-  }
 
   static json deployment(const std::string& name, const std::string& image, int replicas) {
     json d = {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}};
@@ -182,7 +152,7 @@ class DeploymentServerTest : public ::testing::Test {
     return false;
   }
 
-  static inline std::filesystem::path dir_;
+  static inline testing::TestApiServer* env_ = nullptr;
   static inline RealClock clock_;
   static inline apiserver::ApiServer* server_ = nullptr;
   static inline client::ApiClient* client_ = nullptr;

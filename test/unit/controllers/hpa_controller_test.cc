@@ -15,12 +15,14 @@
 #include "apiserver/api_server.h"
 #include "client/api_client.h"
 #include "controllers/informer_factory.h"
+#include "test_server.h"
 
 namespace berth::controllers {
 namespace {
 
 using client::Resource;
 using nlohmann::json;
+using testing::waitFor;
 using namespace std::chrono_literals;
 
 // Pod metrics set by the test: pod name -> cpu usage in millicores.
@@ -55,21 +57,10 @@ class FakeMetrics final : public PodMetricsSource {
 class HpaControllerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = std::filesystem::temp_directory_path() / ("berth-hpa-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    apiserver::ApiServerOptions options;
-    options.dataDir = dir_;
-    options.listen = "127.0.0.1:0";
-    options.threads = 4;
-    server_ = new apiserver::ApiServer(options, clock_);
-    ASSERT_TRUE(server_->start());
-    auto token = server_->tokenFor("system:kube-controller-manager", {"system:masters"});
-    ASSERT_TRUE(token);
-    client::ClientConfig config;
-    config.server = server_->url();
-    config.caFile = server_->caFile();
-    config.token = *token;
-    client_ = new client::ApiClient(config);
+    env_ = new testing::TestApiServer("berth-hpa");
+    ASSERT_TRUE(env_->start());
+    server_ = &env_->server();
+    client_ = &env_->client();
     informers_ = new InformerFactory(*client_);
     metrics_ = std::make_shared<FakeMetrics>();
     HpaControllerOptions hpaOptions;
@@ -86,29 +77,14 @@ class HpaControllerTest : public ::testing::Test {
     controller_ = nullptr;
     delete informers_;
     informers_ = nullptr;
-    delete client_;
     client_ = nullptr;
-    if (server_ != nullptr) {
-      server_->stop();
-      delete server_;
-      server_ = nullptr;
-    }
+    delete env_;
+    env_ = nullptr;
+    server_ = nullptr;
     metrics_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   static client::ApiClient& api() { return *client_; }
-
-  static bool waitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout = 15s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) {
-        return true;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return done();
-  }
 
   static void createDeployment(const std::string& name, int replicas) {
     json d = {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}};
@@ -199,7 +175,7 @@ class HpaControllerTest : public ::testing::Test {
     return out;
   }
 
-  static inline std::filesystem::path dir_;
+  static inline testing::TestApiServer* env_ = nullptr;
   static inline RealClock clock_;
   static inline apiserver::ApiServer* server_ = nullptr;
   static inline client::ApiClient* client_ = nullptr;
@@ -270,10 +246,11 @@ TEST_F(HpaControllerTest, PeriodicResyncScalesDownWhenTheLoadDrops) {
   metrics_->set("calm-b", 1000);
   createHpa("calm", "calm", 1, 10, 50);
   // No stabilization window for scale-downs, so the drop shows within a few sync periods.
-  auto hpa = api().get(Resource::horizontalPodAutoscalers("default"), "calm");
-  ASSERT_TRUE(hpa);
-  (*hpa)["spec"]["behavior"] = {{"scaleDown", {{"stabilizationWindowSeconds", 0}}}};
-  ASSERT_TRUE(api().update(Resource::horizontalPodAutoscalers("default"), *hpa));
+  // A patch, not GET + PUT: the controller may write the status in between (409 Conflict).
+  json behavior = {{"spec", {{"behavior", {{"scaleDown", {{"stabilizationWindowSeconds", 0}}}}}}}};
+  auto patched = api().patch(Resource::horizontalPodAutoscalers("default"), "calm",
+                             client::PatchType::kMerge, behavior);
+  ASSERT_TRUE(patched) << patched.error().message();
   ASSERT_TRUE(waitFor([] { return scaleReplicas("calm") == 4; })) << hpaStatus("calm").dump();
   // Nothing changes in the API: only the periodic resync sees the new usage.
   metrics_->set("calm-a", 100);

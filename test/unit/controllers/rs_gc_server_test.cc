@@ -11,32 +11,22 @@
 #include "client/api_client.h"
 #include "controllers/controller_manager.h"
 #include "controllers/controller_utils.h"
+#include "test_server.h"
 
 namespace berth::controllers {
 namespace {
 
 using client::Resource;
+using testing::waitFor;
 using namespace std::chrono_literals;
 
 class RsGcServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = std::filesystem::temp_directory_path() / ("berth-rs-gc-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    apiserver::ApiServerOptions options;
-    options.dataDir = dir_;
-    options.listen = "127.0.0.1:0";
-    options.threads = 4;
-    server_ = new apiserver::ApiServer(options, clock_);
-    ASSERT_TRUE(server_->start());
-    auto token = server_->tokenFor("system:kube-controller-manager", {"system:masters"});
-    ASSERT_TRUE(token);
-    client::ClientConfig config;
-    config.server = server_->url();
-    config.caFile = server_->caFile();
-    config.token = *token;
-    config.userAgent = "berth-controller-manager";
-    client_ = new client::ApiClient(config);
+    env_ = new testing::TestApiServer("berth-rs-gc");
+    ASSERT_TRUE(env_->start());
+    server_ = &env_->server();
+    client_ = &env_->client();
     manager_ = new ControllerManager(*client_, clock_, {.workers = 2, .syncTimeout = 10s});
     auto started = manager_->start();
     ASSERT_TRUE(started) << started.error().message();
@@ -45,29 +35,13 @@ class RsGcServerTest : public ::testing::Test {
   static void TearDownTestSuite() {
     delete manager_;
     manager_ = nullptr;
-    delete client_;
     client_ = nullptr;
-    if (server_ != nullptr) {
-      server_->stop();
-      delete server_;
-      server_ = nullptr;
-    }
-    std::filesystem::remove_all(dir_);
+    delete env_;
+    env_ = nullptr;
+    server_ = nullptr;
   }
 
   static client::ApiClient& api() { return *client_; }
-
-  // Polls `done` every 50 ms for up to `timeout`.
-  static bool waitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout = 15s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) {
-        return true;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return done();
-  }
 
   static json replicaSet(const std::string& name, int replicas, int minReadySeconds = 0) {
     json rs = {{"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}};
@@ -147,7 +121,7 @@ class RsGcServerTest : public ::testing::Test {
     ASSERT_TRUE(removed) << removed.error().message();
   }
 
-  static inline std::filesystem::path dir_;
+  static inline testing::TestApiServer* env_ = nullptr;
   static inline RealClock clock_;
   static inline apiserver::ApiServer* server_ = nullptr;
   static inline client::ApiClient* client_ = nullptr;
