@@ -36,6 +36,7 @@ bench: build
 	./bench/pod_startup.py --build $(BUILD)
 	./bench/rolling_update.py --build $(BUILD)
 	./bench/reconcile_cpu.py --build $(BUILD)
+	./bench/crun_floor.py --images $(BUILD)/test-registry/images
 
 format:
 	git ls-files --cached --others --exclude-standard '*.cc' '*.h' | xargs -r clang-format -i
