@@ -9,6 +9,7 @@
 
 #include "base/random.h"
 #include "support/berth_process.h"
+#include "support/server_fixture.h"
 
 namespace berth {
 namespace {
@@ -17,39 +18,7 @@ using nlohmann::json;
 using testing::BerthProcess;
 using testing::eventually;
 
-class KubectlAppsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = "/tmp/berth-apps-" + randomHex(4);
-    server_ = std::make_unique<BerthProcess>(
-        dir_, std::vector<std::string>{"server", "--listen", "127.0.0.1:0"});
-    ASSERT_TRUE(server_->start());
-  }
-  void TearDown() override {
-    server_->stop();
-    if (HasFailure()) {
-      std::cerr << "server log:\n" << server_->log() << "\n";
-    }
-    std::filesystem::remove_all(dir_);
-    std::filesystem::remove(dir_.string() + ".log");
-  }
-
-  process::Outcome kubectl(const std::vector<std::string>& args,
-                           std::optional<std::string> input = std::nullopt) {
-    return server_->kubectl(args, std::move(input));
-  }
-  json getJson(const std::vector<std::string>& args) {
-    auto argv = args;
-    argv.push_back("-o");
-    argv.push_back("json");
-    auto out = kubectl(argv);
-    EXPECT_TRUE(out.succeeded()) << out.err;
-    return json::parse(out.out, nullptr, false);
-  }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<BerthProcess> server_;
-};
+class KubectlAppsTest : public testing::ServerFixture {};
 
 constexpr const char* kApi = R"(apiVersion: apps/v1
 kind: Deployment
