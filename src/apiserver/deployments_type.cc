@@ -75,27 +75,11 @@ void validateStrategy(const json& spec, types::Errors& out) {
 }
 
 void validateStatus(const json& object, types::Errors& out) {
-  const json* s = types::at(object, {"status"});
-  if (!s || !s->is_object()) {
-    return;
-  }
-  std::map<std::string, int64_t> v;
-  for (const char* key : {"observedGeneration", "replicas", "updatedReplicas", "readyReplicas",
-                          "availableReplicas", "unavailableReplicas", "collisionCount"}) {
-    auto n = workload::readInteger(*s, key, std::string("status.") + key, out);
-    v[key] = n.value_or(0);
-    internal::addNonNegative(out, std::string("status.") + key, v[key]);
-  }
-  const char* msg = "cannot be greater than status.replicas";
-  for (const char* key : {"updatedReplicas", "readyReplicas", "availableReplicas"}) {
-    if (v[key] > v["replicas"]) {
-      out.push_back(internal::invalid(std::string("status.") + key, v[key], msg));
-    }
-  }
-  if (v["availableReplicas"] > v["readyReplicas"]) {
-    out.push_back(internal::invalid("status.availableReplicas", v["availableReplicas"],
-                                    "cannot be greater than readyReplicas"));
-  }
+  workload::validateReplicaCounts(
+      object,
+      {"observedGeneration", "replicas", "updatedReplicas", "readyReplicas", "availableReplicas",
+       "unavailableReplicas", "collisionCount"},
+      {"updatedReplicas", "readyReplicas", "availableReplicas"}, out);
 }
 
 std::vector<Cause> validate(const json& d, const json* old) {

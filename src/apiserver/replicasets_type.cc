@@ -27,26 +27,11 @@ void defaults(json& rs) {
 }
 
 void validateStatus(const json& object, types::Errors& out) {
-  const json* s = types::at(object, {"status"});
-  if (!s || !s->is_object()) {
-    return;
-  }
-  std::map<std::string, int64_t> v;
-  for (const char* key : {"replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas",
-                          "observedGeneration"}) {
-    v[key] = workload::readInteger(*s, key, std::string("status.") + key, out).value_or(0);
-    internal::addNonNegative(out, std::string("status.") + key, v[key]);
-  }
-  const char* msg = "cannot be greater than status.replicas";
-  for (const char* key : {"fullyLabeledReplicas", "readyReplicas", "availableReplicas"}) {
-    if (v[key] > v["replicas"]) {
-      out.push_back(internal::invalid(std::string("status.") + key, v[key], msg));
-    }
-  }
-  if (v["availableReplicas"] > v["readyReplicas"]) {
-    out.push_back(internal::invalid("status.availableReplicas", v["availableReplicas"],
-                                    "cannot be greater than readyReplicas"));
-  }
+  workload::validateReplicaCounts(object,
+                                  {"replicas", "fullyLabeledReplicas", "readyReplicas",
+                                   "availableReplicas", "observedGeneration"},
+                                  {"fullyLabeledReplicas", "readyReplicas", "availableReplicas"},
+                                  out);
 }
 
 std::vector<Cause> validate(const json& rs, const json* old) {

@@ -413,4 +413,27 @@ int64_t count(const json& object, const char* section, const char* key) {
   return v && v->is_number() ? v->get<int64_t>() : 0;
 }
 
+void validateReplicaCounts(const json& object, std::initializer_list<const char*> counts,
+                           std::initializer_list<const char*> boundedByReplicas, Errors& out) {
+  const json* s = types::at(object, {"status"});
+  if (!s || !s->is_object()) {
+    return;
+  }
+  std::map<std::string, int64_t> v;
+  for (const char* key : counts) {
+    v[key] = readInteger(*s, key, std::string("status.") + key, out).value_or(0);
+    internal::addNonNegative(out, std::string("status.") + key, v[key]);
+  }
+  for (const char* key : boundedByReplicas) {
+    if (v[key] > v["replicas"]) {
+      out.push_back(internal::invalid(std::string("status.") + key, v[key],
+                                      "cannot be greater than status.replicas"));
+    }
+  }
+  if (v["availableReplicas"] > v["readyReplicas"]) {
+    out.push_back(internal::invalid("status.availableReplicas", v["availableReplicas"],
+                                    "cannot be greater than readyReplicas"));
+  }
+}
+
 }  // namespace berth::apiserver::workload

@@ -7,6 +7,7 @@
 // to the type files and their tests; pure functions, thread-safe.
 
 #include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -80,5 +81,11 @@ std::string selectorString(const json& object);
 
 // The integer at {"spec"|"status", key}, 0 when absent or not a number.
 int64_t count(const json& object, const char* section, const char* key);
+
+// The replica counts of a workload's status (Deployment, ReplicaSet): each of `counts` a
+// non-negative integer; each of `boundedByReplicas` at most status.replicas; available at most
+// ready. No status: nothing to check.
+void validateReplicaCounts(const json& object, std::initializer_list<const char*> counts,
+                           std::initializer_list<const char*> boundedByReplicas, Errors& out);
 
 }  // namespace berth::apiserver::workload
