@@ -32,37 +32,10 @@ import time
 import urllib.parse
 import urllib.request
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from berthlib import REPO, Api, pct, wait_for
+
 SLO_S = 5.0
 TARGET_S = 1.0
-
-
-def pct(values, p):
-    s = sorted(values)
-    k = max(0, min(len(s) - 1, int(round(p / 100.0 * (len(s) - 1)))))
-    return s[k]
-
-
-class Api:
-    def __init__(self, data_dir):
-        text = open(os.path.join(data_dir, "kubeconfig")).read()
-        self.url = re.search(r"server: (\S+)", text).group(1)
-        self.token = re.search(r"token: (\S+)", text).group(1)
-        self.ssl = ssl.create_default_context(cafile=os.path.join(data_dir, "pki", "ca.crt"))
-        parsed = urllib.parse.urlparse(self.url)
-        self.host, self.port = parsed.hostname, parsed.port
-
-    def request(self, method, path, body=None, ok404=False):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers={
-            "Authorization": "Bearer " + self.token, "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, context=self.ssl, timeout=60) as r:
-                return json.load(r)
-        except urllib.error.HTTPError as e:
-            if ok404 and e.code == 404:
-                return None
-            raise
 
 
 class PodWatch(threading.Thread):
@@ -132,18 +105,6 @@ def pod(name, image):
                      "containers": [{"name": "main", "image": image,
                                      "imagePullPolicy": "IfNotPresent",
                                      "command": ["sleep", "3600"]}]}}
-
-
-def wait_for(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(what)
 
 
 def node_ready(api, node):
