@@ -286,6 +286,8 @@ ArmResult<ArmReply> ArmService::put(const ArmPath& path, const ArmCall& call) {
     object["status"] = {{"provisioningState", "Pending"}};
     auto created = handlers_.createObject(*groups_, ns, object, WriteOptions{});
     if (!created) {
+      // Leave nothing half-made: the group's secrets go with the failed create.
+      (void)deleteSecrets(ns, group.name, {});
       return std::unexpected(toArmError(created.error()));
     }
     return reply(201, inst::armGroupJson(*created), asyncHeader(*created, call));
