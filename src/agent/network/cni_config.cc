@@ -40,7 +40,8 @@ std::vector<PluginConfig> buildPluginChain(const NetworkConfig& config,
   json bridge = base(config, "bridge");
   bridge["bridge"] = config.bridge;
   bridge["isGateway"] = true;
-  bridge["ipMasq"] = true;
+  // Masquerade is one rule for the whole subnet (subnet_masq.h), not a chain per pod.
+  bridge["ipMasq"] = false;
   // Lets a pod reach itself through its own Service/host port.
   bridge["hairpinMode"] = true;
   bridge["mtu"] = config.mtu;

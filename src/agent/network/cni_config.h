@@ -5,7 +5,8 @@
 //
 // The attachment is the equivalent of this conflist, one plugin per entry, in ADD order:
 //   loopback                      (lo up in the sandbox)
-//   bridge + host-local IPAM      (eth0 on the bridge, an address from the subnet, masquerade)
+//   bridge + host-local IPAM      (eth0 on the bridge, an address from the subnet; no ipMasq:
+//                                 the subnet's masquerade is one rule, see subnet_masq.h)
 //   portmap                       (only when host ports are requested)
 // loopback is a separate attachment in CNI terms (ifname "lo"), but it lives and dies with the
 // sandbox, so it is kept in the same chain.

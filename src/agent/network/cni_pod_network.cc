@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <mutex>
+
 #include "agent/network/cni_cache.h"
 #include "agent/network/cni_chain.h"
 #include "agent/network/ip_masq.h"
 #include "agent/network/namespaces.h"
+#include "agent/network/subnet_masq.h"
 #include "base/files.h"
 
 namespace berth::network {
@@ -68,6 +71,7 @@ class CniPodNetwork : public PodNetwork {
         // Keep the namespaces and cache so a retry can release the rest.
         return fail(std::move(s.error()).wrap(fmt::format("destroy sandbox '{}'", id)));
       }
+      releaseMasqIfIdle(cache->chain);
     }
     // No cache: nothing was ever added (it is written before the first ADD).
     if (auto s = removeNamespaces(nsDir); !s) {
@@ -125,14 +129,62 @@ class CniPodNetwork : public PodNetwork {
     BERTH_ASSIGN_OR_RETURN(cache.results, addChain(*exec_, cache.chain, target));
     Result<CniAddress> address = addressOf(cache);
     if (address) {
+      if (auto s = ensureMasq(); !s) {
+        address = fail(std::move(s.error()));
+      }
+    }
+    if (address) {
       if (auto s = saveCache(cachePath, cache); !s) {
         address = fail(std::move(s.error()));
       }
     }
     if (!address) {
       (void)delChain(*exec_, cache.chain, target, cache.results);
+      releaseMasqIfIdle(cache.chain);
     }
     return address;
+  }
+
+  // Installs the subnet's masquerade once per process (and again after releaseMasqIfIdle
+  // removed it); the first time, also removes the tables of bridges that are gone. Called after the
+  // ADD, so that a concurrent release either sees this sandbox's veth on the bridge or has finished
+  // before this runs.
+  Status ensureMasq() {
+    std::lock_guard lock(masqMu_);
+    if (!masqSwept_) {
+      masqSwept_ = true;
+      if (auto s = sweepOrphanSubnetMasqs(); !s) {
+        spdlog::warn("remove masquerade of deleted bridges: {}", s.error().message());
+      }
+    }
+    if (!masqInstalled_) {
+      BERTH_TRY_STATUS(ensureSubnetMasq(config_.bridge, config_.subnet));
+      masqInstalled_ = true;
+    }
+    return ok();
+  }
+
+  // After a DEL: removes the subnet masquerade of the sandbox's bridge (from its cached chain,
+  // which may predate a config change) once no sandbox is left on it. Sandboxes made with the
+  // plugin's per-pod ipMasq had no subnet rule.
+  void releaseMasqIfIdle(const std::vector<PluginConfig>& chain) {
+    for (const auto& plugin : chain) {
+      if (plugin.type != "bridge" || plugin.config.value("ipMasq", false)) {
+        continue;
+      }
+      std::string bridge = plugin.config.value("bridge", "");
+      std::lock_guard lock(masqMu_);
+      if (bridge.empty() || !bridgeIsIdle(bridge)) {
+        continue;
+      }
+      if (auto s = removeSubnetMasq(bridge); !s) {
+        spdlog::warn("bridge '{}': remove masquerade: {}", bridge, s.error().message());
+        continue;
+      }
+      if (bridge == config_.bridge) {
+        masqInstalled_ = false;
+      }
+    }
   }
 
   // The bridge plugin skips its masquerade teardown without a namespace (ip_masq.h).
@@ -167,6 +219,9 @@ class CniPodNetwork : public PodNetwork {
 
   const NetworkConfig config_;
   const CniExecPtr exec_;
+  std::mutex masqMu_;
+  bool masqInstalled_ = false;  // guarded by masqMu_
+  bool masqSwept_ = false;      // guarded by masqMu_
 };
 
 }  // namespace

@@ -3,15 +3,15 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 #include "base/files.h"
 
@@ -54,13 +54,14 @@ Status makePrivateMount(const fs::path& dir) {
   return ok();
 }
 
-Status bindNamespace(pid_t pid, const char* type, const fs::path& target) {
+// Bind-mounts the calling thread's namespace of `type` onto `target`.
+Status bindNamespace(const char* type, const fs::path& target) {
   int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
   if (fd < 0) {
     return fail(errnoError(errno, fmt::format("create '{}'", target.string())));
   }
   ::close(fd);
-  std::string source = fmt::format("/proc/{}/ns/{}", pid, type);
+  std::string source = fmt::format("/proc/thread-self/ns/{}", type);
   if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
     return fail(
         errnoError(errno, fmt::format("bind mount '{}' onto '{}'", source, target.string())));
@@ -68,61 +69,33 @@ Status bindNamespace(pid_t pid, const char* type, const fs::path& target) {
   return ok();
 }
 
-// Forks a child that enters new namespaces and sets the hostname, mounts its namespaces onto
-// the files, then kills it. The child makes only async-signal-safe calls (the agent has
-// threads).
-Status spawnAndBind(const NamespaceFiles& files, const std::string& hostname) {
-  int ready[2];
-  if (::pipe2(ready, O_CLOEXEC) != 0) {
-    return fail(errnoError(errno, "pipe"));
+// Runs on a thread of its own, which ends afterwards: unshare(2) of these three namespaces
+// affects only the calling thread, so nothing else of the agent moves, and no process is forked
+// (a fork of the agent copies its page tables and then takes copy-on-write faults; a thread
+// costs neither). Enters new namespaces, sets the hostname and bind-mounts the thread's
+// namespaces onto the files (the mount namespace is the agent's).
+Status enterAndBind(const NamespaceFiles& files, const std::string& hostname) {
+  if (::unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) != 0) {
+    return fail(errnoError(errno, "unshare network, ipc and uts namespaces"));
   }
-  pid_t pid = ::fork();
-  if (pid < 0) {
+  if (::sethostname(hostname.data(), hostname.size()) != 0) {
     int err = errno;
-    ::close(ready[0]);
-    ::close(ready[1]);
-    return fail(errnoError(err, "fork"));
+    return fail(err == EINVAL ? ErrorCode::kInvalidArgument : ErrorCode::kInternal,
+                "set hostname '{}': {}", hostname, std::strerror(err));
   }
-  if (pid == 0) {
-    ::close(ready[0]);
-    int status = 0;
-    if (::unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS) != 0) {
-      status = errno;
-    } else if (::sethostname(hostname.data(), hostname.size()) != 0) {
-      status = errno | 0x10000;  // tells the parent which call failed
-    }
-    (void)!::write(ready[1], &status, sizeof status);
-    for (;;) {
-      ::pause();  // until the parent kills us
-    }
+  for (auto [type, path] :
+       {std::pair{"net", &files.net}, std::pair{"ipc", &files.ipc}, std::pair{"uts", &files.uts}}) {
+    BERTH_TRY_STATUS(bindNamespace(type, *path));
   }
-  ::close(ready[1]);
-  int status = -1;
-  ssize_t n;
-  do {
-    n = ::read(ready[0], &status, sizeof status);
-  } while (n < 0 && errno == EINTR);
-  ::close(ready[0]);
+  return ok();
+}
 
+Status enterAndBindOnThread(const NamespaceFiles& files, const std::string& hostname) {
   Status result = ok();
-  if (n != sizeof status) {
-    result = fail(ErrorCode::kInternal, "namespace helper process exited early");
-  } else if (status & 0x10000) {
-    int err = status & 0xffff;
-    result = fail(err == EINVAL ? ErrorCode::kInvalidArgument : ErrorCode::kInternal,
-                  "set hostname '{}': {}", hostname, std::strerror(err));
-  } else if (status != 0) {
-    result = fail(errnoError(status, "unshare network, ipc and uts namespaces"));
-  } else {
-    for (auto [type, path] : {std::pair{"net", &files.net}, std::pair{"ipc", &files.ipc},
-                              std::pair{"uts", &files.uts}}) {
-      if (result = bindNamespace(pid, type, *path); !result) {
-        break;
-      }
-    }
-  }
-  ::kill(pid, SIGKILL);
-  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  try {
+    std::thread([&] { result = enterAndBind(files, hostname); }).join();
+  } catch (const std::system_error& e) {
+    return fail(ErrorCode::kInternal, "start namespace thread: {}", e.what());
   }
   return result;
 }
@@ -154,7 +127,7 @@ Result<NamespaceFiles> createNamespaces(const fs::path& nsDir, const std::string
   }
   Status made = makePrivateMount(nsDir);
   if (made) {
-    made = spawnAndBind(files, hostname);
+    made = enterAndBindOnThread(files, hostname);
   }
   if (!made) {
     (void)removeNamespaces(nsDir);

@@ -1,8 +1,9 @@
 #pragma once
 
 // Namespaces that outlive every process: a fresh network, IPC and UTS namespace, each kept
-// alive by a bind mount of /proc/<pid>/ns/<type> onto a file in a directory, the way
-// `ip netns add` and `unshare --net=FILE` persist them. Containers join them by path.
+// alive by a bind mount of the /proc/thread-self/ns/<type> of a short-lived thread onto a file in a
+// directory, the way `ip netns add` and `unshare --net=FILE` persist them. Containers join them by
+// path.
 //
 // The directory holding the files is made a mount of its own (a bind mount onto itself) with
 // private propagation, so the namespace mounts are not copied into, or held alive by, peer
@@ -25,12 +26,13 @@ struct NamespaceFiles {
 NamespaceFiles namespaceFiles(const std::filesystem::path& nsDir);
 
 // Creates `nsDir` (and parents), makes it a private self-bind mount, creates new network, IPC
-// and UTS namespaces with `hostname` set in the UTS one, and bind-mounts them onto the files.
+// and UTS namespaces with `hostname` set in the UTS one, and
+// bind-mounts them onto the files.
 // No process is left running. Debris of an earlier interrupted attempt is cleaned first.
 // Errors: kAlreadyExists if `nsDir` already holds a mounted network namespace;
 // kInvalidArgument for a hostname the kernel refuses; kInternal for failed system calls. On
 // failure nothing is left mounted (the directory itself may remain). Requires CAP_SYS_ADMIN.
-// Thread-safe (forks; the child only makes system calls).
+// Thread-safe (the namespaces are made on a short-lived thread of their own).
 Result<NamespaceFiles> createNamespaces(const std::filesystem::path& nsDir,
                                         const std::string& hostname);
 

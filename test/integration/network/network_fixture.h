@@ -82,6 +82,10 @@ class NetworkFixture : public ::testing::Test {
       ::waitpid(pid, nullptr, 0);
     }
     EXPECT_EQ(mountsUnder(root_), std::vector<std::string>{});
+    // The subnet's masquerade went with the last sandbox on the bridge.
+    auto table = process::run({"nft", "list", "table", "ip", "berth-masq-" + config_.bridge});
+    EXPECT_TRUE(table && !table->succeeded()) << "masquerade table left for " << config_.bridge;
+    process::run({"nft", "delete", "table", "ip", "berth-masq-" + config_.bridge});
     for (const auto& m : mountsUnder(root_)) {
       ::umount2(m.c_str(), MNT_DETACH);
     }

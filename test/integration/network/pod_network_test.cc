@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "agent/network/subnet_masq.h"
 #include "integration/network/network_fixture.h"
 
 namespace berth::network {
@@ -124,6 +125,92 @@ TEST_F(PodNetworkTest, HostPortReachesServerInSandbox) {
   EXPECT_FALSE(gone->succeeded());
   auto nat = runCmd({"iptables", "-t", "nat", "-S"});
   EXPECT_EQ(nat.out.find(sb->ip), std::string::npos) << nat.out;
+}
+
+// Outbound NAT is one nftables rule for the subnet (no iptables chain per pod). A server in an
+// "outside" namespace, with a route only to its own /30, answers a pod only if the pod's
+// traffic leaves with the host's address; the rule goes with the last sandbox on the bridge.
+TEST_F(PodNetworkTest, SubnetMasqueradeReachesOutsideAndGoesWithTheLastSandbox) {
+  auto a = create("ma-" + id_);
+  auto b = create("mb-" + id_);
+  ASSERT_TRUE(a) << a.error().message();
+  ASSERT_TRUE(b) << b.error().message();
+  std::string table = subnetMasqTable(config_.bridge);
+  auto listed = runCmd({"nft", "list", "table", "ip", table});
+  ASSERT_TRUE(listed.succeeded()) << listed.describe();
+  EXPECT_NE(listed.out.find("ip saddr " + prefix_ + "0/24 ip daddr != " + prefix_ + "0/24"),
+            std::string::npos)
+      << listed.out;
+  auto nat = runCmd({"iptables", "-t", "nat", "-S"});
+  EXPECT_EQ(nat.out.find(config_.name), std::string::npos) << nat.out;
+  EXPECT_EQ(nat.out.find(a->ip + "/32"), std::string::npos) << nat.out;
+
+  // The outside: a namespace on a veth pair with 10.251.x.0/30 (apart from every pod range).
+  std::string outside = "bo" + id_;
+  std::string hostEnd = "bo" + id_ + "h";
+  std::string third = std::to_string(std::stoul(id_.substr(2, 2), nullptr, 16));
+  std::string hostAddr = "10.251." + third + ".1";
+  std::string outsideAddr = "10.251." + third + ".2";
+  struct Cleanup {
+    std::string netns, link;
+    ~Cleanup() {
+      process::run({"ip", "link", "del", link});
+      process::run({"ip", "netns", "del", netns});
+    }
+  } cleanup{outside, hostEnd};
+  for (const auto& cmd : std::vector<std::vector<std::string>>{
+           {"ip", "netns", "add", outside},
+           {"ip", "link", "add", hostEnd, "type", "veth", "peer", "name", "eth9", "netns", outside},
+           {"ip", "addr", "add", hostAddr + "/30", "dev", hostEnd},
+           {"ip", "link", "set", hostEnd, "up"},
+           {"ip", "-n", outside, "addr", "add", outsideAddr + "/30", "dev", "eth9"},
+           {"ip", "-n", outside, "link", "set", "eth9", "up"},
+           {"ip", "-n", outside, "link", "set", "lo", "up"}}) {
+    auto r = runCmd(cmd);
+    ASSERT_TRUE(r.succeeded()) << cmd[0] << " " << cmd[1] << " " << cmd[2] << ": " << r.describe();
+  }
+  fs::path www = root_ / "www";
+  ASSERT_TRUE(files::writeAtomic(www / "index.html", "outside " + id_));
+  spawn(
+      {"ip", "netns", "exec", outside, "busybox", "httpd", "-f", "-p", "8080", "-h", www.string()});
+  auto fetch = [&](const Sandbox& from) {
+    return runCmd({"nsenter", "--net=" + from.netns.string(), "timeout", "3", "busybox", "wget",
+                   "-q", "-O", "-", "http://" + outsideAddr + ":8080/index.html"});
+  };
+  bool reached = false;
+  for (int i = 0; i < 30 && !reached; ++i) {
+    reached = fetch(*a).out == "outside " + id_;
+    if (!reached) {
+      std::this_thread::sleep_for(100ms);
+    }
+  }
+  EXPECT_TRUE(reached) << "pod could not reach " << outsideAddr << " through the masquerade";
+
+  // The rule stays while a sandbox is on the bridge, and goes with the last one.
+  ASSERT_TRUE(network_->destroy("ma-" + id_, root_ / "pods" / ("ma-" + id_), {}));
+  EXPECT_TRUE(runCmd({"nft", "list", "table", "ip", table}).succeeded());
+  EXPECT_EQ(fetch(*b).out, "outside " + id_);
+  ASSERT_TRUE(network_->destroy("mb-" + id_, root_ / "pods" / ("mb-" + id_), {}));
+  EXPECT_FALSE(process::run({"nft", "list", "table", "ip", table})->succeeded());
+
+  // A new sandbox brings it back.
+  auto c = create("mc-" + id_);
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_TRUE(runCmd({"nft", "list", "table", "ip", table}).succeeded());
+  EXPECT_EQ(fetch(*c).out, "outside " + id_);
+}
+
+// A masquerade table whose bridge is gone (a killed agent, then `ip link del`) is debris: the
+// first sandbox a network makes removes it.
+TEST_F(PodNetworkTest, FirstCreateRemovesMasqueradeOfDeletedBridges) {
+  std::string gone = "bz" + id_;
+  ASSERT_TRUE(ensureSubnetMasq(gone, "10.252.0.0/24"));
+  ASSERT_TRUE(runCmd({"nft", "list", "table", "ip", subnetMasqTable(gone)}).succeeded());
+  auto sb = create("sw-" + id_);
+  ASSERT_TRUE(sb) << sb.error().message();
+  EXPECT_FALSE(process::run({"nft", "list", "table", "ip", subnetMasqTable(gone)})->succeeded());
+  EXPECT_TRUE(runCmd({"nft", "list", "table", "ip", subnetMasqTable(config_.bridge)}).succeeded());
+  process::run({"nft", "delete", "table", "ip", subnetMasqTable(gone)});
 }
 
 TEST_F(PodNetworkTest, DestroyReleasesAddressVethAndMounts) {

@@ -28,7 +28,7 @@ TEST(CniConfigTest, ChainWithoutPortsIsLoopbackThenBridge) {
   EXPECT_EQ(chain[1].ifname, "eth0");
   EXPECT_EQ(chain[1].config, json::parse(R"({
     "cniVersion": "1.0.0", "name": "testnet", "type": "bridge", "bridge": "tb0",
-    "isGateway": true, "ipMasq": true, "hairpinMode": true, "mtu": 1450,
+    "isGateway": true, "ipMasq": false, "hairpinMode": true, "mtu": 1450,
     "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.77.0.0/24"}]],
              "routes": [{"dst": "0.0.0.0/0"}], "dataDir": "/tmp/ipam"}})"));
 }
