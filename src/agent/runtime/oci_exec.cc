@@ -106,6 +106,7 @@ Result<int> OciRuntime::waitExec(const ExecSession& session) {
   int status = 0;
   for (;;) {
     if (::waitpid(session.pid, &status, 0) >= 0) {
+      reapContainerZombies();
       return exitCodeOf(status);
     }
     if (errno != EINTR) {

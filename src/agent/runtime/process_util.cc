@@ -11,6 +11,13 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
 
 extern char** environ;
 
@@ -157,6 +164,57 @@ void reapIfChild(pid_t pid) {
   if (pid > 0) {
     int status = 0;
     ::waitpid(pid, &status, WNOHANG);
+  }
+}
+
+namespace {
+
+// The whole of a small /proc file; nullopt when it cannot be read (the process is gone).
+std::optional<std::string> readProcFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+void reapContainerZombies() {
+  const std::string self = std::to_string(::getpid());
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) {
+      continue;
+    }
+    // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces and parentheses.
+    auto stat = readProcFile(entry.path() / "stat");
+    if (!stat) {
+      continue;
+    }
+    std::istringstream rest(stat->substr(stat->rfind(')') + 1));
+    std::string state, ppid;
+    if (!(rest >> state >> ppid) || state != "Z" || ppid != self) {
+      continue;
+    }
+    auto status = readProcFile(entry.path() / "status");
+    if (!status) {
+      continue;
+    }
+    // "NSpid:\t<pid in our namespace>\t<pid in the container's>...": more than one field
+    // means the process lives in a nested PID namespace.
+    size_t at = status->find("\nNSpid:");
+    if (at == std::string::npos) {
+      continue;
+    }
+    std::istringstream line(status->substr(at + 7, status->find('\n', at + 1) - at - 7));
+    std::vector<std::string> pids{std::istream_iterator<std::string>(line), {}};
+    if (pids.size() > 1) {
+      reapIfChild(static_cast<pid_t>(std::stol(pid)));
+    }
   }
 }
 

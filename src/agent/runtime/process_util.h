@@ -52,6 +52,13 @@ int pidfdSignal(int pidfd, int sig);
 // Reaps `pid` if it is an exited child of this process; harmless otherwise.
 void reapIfChild(pid_t pid);
 
+// Reaps the exited children of this process that live in another PID namespace. `crun exec`
+// makes the process it puts into a container a sibling of itself (CLONE_PARENT), so when that
+// process fails before it runs (executable not found) it is left a zombie child of ours, and a
+// zombie in a container's PID namespace keeps the namespace's init from ever finishing its
+// exit. Children in our own namespace (the runtime commands others wait for) are not touched.
+void reapContainerZombies();
+
 // Exit code for a wait status: the exit status, or 128 + signal.
 int exitCodeOf(int waitStatus);
 
