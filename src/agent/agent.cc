@@ -96,9 +96,17 @@ Status Agent::startJoined(const std::string& listenHost) {
                                        options_.runtimePath);
   inputs.pool = options_.pool;
   inputs.taintPool = options_.taintPool;
-  registration_ = std::make_unique<NodeRegistration>(
-      *client_, std::move(inputs),
-      NodeRegistrationOptions{.statusPeriod = options_.nodeStatusPeriod}, clock_);
+  NodeRegistrationOptions registration{.statusPeriod = options_.nodeStatusPeriod};
+  registration.images = [this]() -> std::vector<NodeImage> {
+    auto stored = images_->list();
+    if (!stored) {
+      spdlog::warn("node status: list images: {}", stored.error().message());
+      return {};
+    }
+    return nodeImages(*stored);
+  };
+  registration_ = std::make_unique<NodeRegistration>(*client_, std::move(inputs),
+                                                     std::move(registration), clock_);
   registration_->start();
   lease_ = std::make_unique<NodeLease>(
       *client_, NodeLeaseOptions{.nodeName = nodeName_, .renewPeriod = options_.leasePeriod},

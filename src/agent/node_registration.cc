@@ -202,6 +202,13 @@ json buildNode(const NodeInputs& in, const std::string& now, const json& previou
         {"operatingSystem", "linux"},
         {"architecture", in.architecture}}},
   };
+  if (in.images) {
+    json images = json::array();
+    for (const NodeImage& image : *in.images) {
+      images.push_back({{"names", image.names}, {"sizeBytes", image.sizeBytes}});
+    }
+    status["images"] = std::move(images);
+  }
   return {
       {"apiVersion", "v1"},
       {"kind", "Node"},
@@ -214,6 +221,24 @@ json buildNode(const NodeInputs& in, const std::string& now, const json& previou
       {"spec", specFor(in)},
       {"status", status},
   };
+}
+
+std::vector<NodeImage> nodeImages(const std::vector<image::Image>& images, size_t max) {
+  std::vector<NodeImage> out;
+  for (const image::Image& image : images) {
+    NodeImage entry{image.names, image.size};
+    if (entry.names.empty()) {
+      entry.names.push_back(image.id);
+    }
+    out.push_back(std::move(entry));
+  }
+  std::sort(out.begin(), out.end(), [](const NodeImage& a, const NodeImage& b) {
+    return a.sizeBytes != b.sizeBytes ? a.sizeBytes > b.sizeBytes : a.names < b.names;
+  });
+  if (out.size() > max) {
+    out.resize(max);
+  }
+  return out;
 }
 
 NodeInputs gatherNodeInputs(const std::string& nodeName, const std::string& listenHost, int port,
@@ -290,6 +315,9 @@ void NodeRegistration::stop() {
 }
 
 Status NodeRegistration::registerNode() {
+  if (options_.images) {
+    inputs_.images = options_.images();
+  }
   auto created =
       client_.create(client::Resource::nodes(), buildNode(inputs_, rfc3339(clock_.now())));
   if (created) {
@@ -364,6 +392,9 @@ Status NodeRegistration::updateStatus() {
       spdlog::warn("node '{}': labels: {}", inputs_.nodeName, s.error().message());
     }
     json previous = node->contains("status") ? (*node)["status"] : json(nullptr);
+    if (options_.images && attempt == 0) {
+      inputs_.images = options_.images();
+    }
     json built = buildNode(inputs_, rfc3339(clock_.now()), previous);
     json status = previous.is_object() ? previous : json::object();
     for (const auto& [k, v] : built["status"].items()) {

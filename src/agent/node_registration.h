@@ -10,16 +10,35 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "agent/image/image_store.h"
 #include "base/clock.h"
 #include "base/error.h"
 #include "client/api_client.h"
 
 namespace berth::agent {
+
+// An image of the node's store as Node.status.images lists it.
+struct NodeImage {
+  std::vector<std::string> names;
+  int64_t sizeBytes = 0;
+  bool operator==(const NodeImage&) const = default;
+};
+
+// The kubelet's nodeStatusMaxImages.
+inline constexpr size_t kMaxNodeImages = 50;
+
+// Node.status.images from the store's images: largest first (ties by first name), at most
+// `max`; an image without names is listed by its id.
+std::vector<NodeImage> nodeImages(const std::vector<image::Image>& images,
+                                  size_t max = kMaxNodeImages);
 
 // Everything buildNode needs, gathered by gatherNodeInputs (or made up by tests).
 struct NodeInputs {
@@ -41,6 +60,9 @@ struct NodeInputs {
   // kPoolLabel=<pool>:NoSchedule, so that only pods tolerating it are placed there.
   std::string pool;
   bool taintPool = false;
+  // status.images (NodeRegistrationOptions::images refreshes it before each update); unset:
+  // status.images is not ours (what others wrote stays).
+  std::optional<std::vector<NodeImage>> images;
 };
 
 // The label (and taint) key of node pools. Container-group pods select and tolerate
@@ -55,9 +77,9 @@ inline constexpr char kKubeletVersion[] = "v1.32.0-berth";
 // allocatable (cpu, memory less the 100Mi hard-eviction threshold, pods 110, ephemeral-storage
 // less 10%), addresses (InternalIP, Hostname), conditions MemoryPressure, DiskPressure,
 // PIDPressure (False) and Ready (True, KubeletReady) heartbeat at `now` (RFC 3339), nodeInfo,
-// daemonEndpoints.kubeletEndpoint.Port; the pool label and taint (spec.taints) when set. A
-// condition whose status equals the one in `previousStatus` (the stored node's status, or null)
-// keeps its lastTransitionTime.
+// daemonEndpoints.kubeletEndpoint.Port, images ([{names, sizeBytes}], when set); the pool label and
+// taint (spec.taints) when set. A condition whose status equals the one in `previousStatus` (the
+// stored node's status, or null) keeps its lastTransitionTime.
 nlohmann::json buildNode(const NodeInputs& in, const std::string& now,
                          const nlohmann::json& previousStatus = nullptr);
 
@@ -77,6 +99,9 @@ std::string parseRuntimeVersion(const std::string& runtimeName,  // "crun", "cru
 struct NodeRegistrationOptions {
   std::chrono::milliseconds statusPeriod{10'000};
   int updateRetries = 5;  // attempts per status update on conflicts (the kubelet's count)
+  // The images to report, asked before each registration and status update; empty: the
+  // inputs' images as given.
+  std::function<std::vector<NodeImage>()> images;
 };
 
 class NodeRegistration {
