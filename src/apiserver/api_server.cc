@@ -239,7 +239,7 @@ http::Router ApiServer::routes() {
   http::Router router;
   addDiscoveryRoutes(router, registry_);
   addMetricsRoutes(router, *metrics_, *handlers_, *authorizer_);
-  addArmRoutes(router, *handlers_, tokens_, proxyToken_);
+  addArmRoutes(router, *handlers_, tokens_, proxyToken_, options_.arm);
   addPodSubresources(*handlers_, *objects_, proxyToken_);
   addScaleSubresources(*handlers_);
   router.add(

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "apiserver/arm_service.h"
 #include "apiserver/authorizer.h"
 #include "apiserver/metrics_cache.h"
 #include "apiserver/metrics_scraper.h"
@@ -50,6 +51,8 @@ struct ApiServerOptions {
   // Where the summaries come from; null: the agents (AgentSummarySource). Tests pass a fake,
   // which must outlive the server.
   SummarySource* summarySource = nullptr;
+  // The ARM container-group API: quotas, DNS zone (`berth server|up` flags).
+  ArmOptions arm;
 };
 
 class ApiServer {

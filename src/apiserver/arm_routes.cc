@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 
+#include "apiserver/arm_exec.h"
 #include "apiserver/authorizer.h"
 #include "http/client.h"
 #include "instances/api_versions.h"
@@ -30,6 +31,7 @@ struct Shared {
   http::AuthenticatorPtr tokens;
   std::string proxyToken;
   ArmService service;
+  std::shared_ptr<ArmExec> exec = std::make_shared<ArmExec>(proxyToken);
 };
 
 asio::awaitable<void> respondArm(http::Context& ctx, const ArmError& error) {
@@ -67,6 +69,8 @@ std::string actionOf(const std::string& method, const inst::ArmPath& path) {
       return "Microsoft.ContainerInstance/locations/capabilities/read";
     case ArmTarget::kCachedImages:
       return "Microsoft.ContainerInstance/locations/cachedImages/read";
+    case ArmTarget::kMeteredUsage:
+      return "Microsoft.ContainerInstance/meteredUsage/read";
     default:
       break;
   }
@@ -252,9 +256,7 @@ asio::awaitable<void> serveArm(http::Context& ctx, Shared& shared) {
       co_await serveLogs(ctx, shared, *path, call);
       co_return;
     case ArmTarget::kExec:
-      reply = std::unexpected(ArmError{501, "NotImplemented",
-                                       "Executing commands in container groups is not supported "
-                                       "yet."});
+      reply = shared.exec->create(shared.service, *path, call);
       break;
     case ArmTarget::kOperation:
       reply = shared.service.operation(*path, call);
@@ -263,6 +265,9 @@ asio::awaitable<void> serveArm(http::Context& ctx, Shared& shared) {
     case ArmTarget::kCapabilities:
     case ArmTarget::kCachedImages:
       reply = shared.service.location(*path);
+      break;
+    case ArmTarget::kMeteredUsage:
+      reply = shared.service.meteredUsage(*path, call);
       break;
   }
   if (!reply) {
@@ -284,6 +289,13 @@ void addArmRoutes(http::Router& router, ResourceHandlers& handlers, http::Authen
   // Authentication is ours: ARM answers 401 with its own error body.
   http::RouteOptions open;
   open.authenticated = false;
+  // The exec session's WebSocket: its password is the credential (arm_exec.h).
+  router.add(
+      "GET", "/instances/exec/{id}",
+      [exec = shared->exec](http::Context& ctx) -> asio::awaitable<void> {
+        co_await exec->serveSocket(ctx);
+      },
+      open);
   std::string pattern = "/subscriptions";
   for (int depth = 1; depth <= 11; ++depth) {
     pattern += "/{a" + std::to_string(depth) + "}";

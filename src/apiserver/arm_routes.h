@@ -11,8 +11,21 @@
 //   an unknown path          404 InvalidResourceType; a method the path does not serve: 405
 //                            MethodNotAllowed
 // GET .../containers/{c}/logs?tail=N&timestamps=bool answers {"content": "..."} fetched from
-// the agent of the group's pod (empty while the group has no pod on a node); exec is 501 for
-// now. REQUIRES: the routes are added before the generic resource routes.
+// the agent of the group's pod (empty while the group has no pod on a node).
+// GET .../meteredUsage (subscription or resource group scope) answers ArmService::meteredUsage.
+// POST .../containers/{c}/exec {"command": "...", "terminalSize": {"rows": R, "cols": C}}
+// answers {"webSocketUri": "wss://HOST/instances/exec/ID", "password": "..."}: a single-use
+// session, expiring 60 s after the POST if unused (arm_exec.h). The WebSocket
+// GET /instances/exec/{id} needs no bearer token: the password is the credential.
+//   - unknown, expired or used id: 404 before the upgrade;
+//   - the client's FIRST message (text or binary) is the password; wrong: close 1008
+//     "invalid password";
+//   - then the command (split on whitespace; a TTY when terminalSize was given) runs in the
+//     container through its node's agent; later client messages go to its stdin, its stdout
+//     and stderr come back as binary messages of raw bytes;
+//   - at its exit the server closes with 1000 and the reason "exit code N"; 1011 with a reason
+//     when it could not run or the node could not be reached. A client leaving kills it.
+// REQUIRES: the routes are added before the generic resource routes.
 
 #include <string>
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "apiserver/human_duration.h"
 #include "apiserver/pod_subresources.h"
@@ -15,6 +16,7 @@
 #include "instances/group_to_pod.h"
 #include "instances/group_update.h"
 #include "instances/group_validation.h"
+#include "instances/meter_record.h"
 #include "instances/pod_naming.h"
 
 namespace berth::apiserver {
@@ -80,6 +82,9 @@ ArmService::ArmService(ResourceHandlers& handlers, ArmOptions options)
   namespaces_ = registry.find("", "v1", "namespaces");
   secrets_ = registry.find("", "v1", "secrets");
   pods_ = registry.find("", "v1", "pods");
+  nodes_ = registry.find("", "v1", "nodes");
+  meterRecords_ =
+      registry.find(inst::kInternalApiGroup, inst::kInternalVersion, inst::kMeterRecordResource);
 }
 
 std::optional<json> ArmService::find(const ArmPath& path) const {
@@ -203,6 +208,23 @@ ArmResult<json> ArmService::updateGroup(const std::string& namespace_, const std
   return *updated;
 }
 
+ArmStatus ArmService::checkDnsNameLabel(const inst::ContainerGroup& group,
+                                        const std::string& id) const {
+  std::vector<inst::DnsLabelHolder> holders;
+  for (const auto& item : handlers_.objects().list(*groups_, "").items) {
+    const json& object = *item.object;
+    const json* label =
+        types::at(object, {"spec", "group", "properties", "ipAddress", "dnsNameLabel"});
+    if (label && label->is_string()) {
+      holders.push_back({annotation(object, inst::kIdAnnotation),
+                         types::text(object, {"spec", "group", "location"}),
+                         label->get<std::string>()});
+    }
+  }
+  return inst::checkDnsNameLabel(group.properties.ipAddress->dnsNameLabel, group.location, id,
+                                 holders);
+}
+
 ArmResult<ArmReply> ArmService::put(const ArmPath& path, const ArmCall& call) {
   json body = json::parse(call.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
@@ -225,6 +247,10 @@ ArmResult<ArmReply> ArmService::put(const ArmPath& path, const ArmCall& call) {
   }
   for (auto& container : decoded->properties.initContainers) {
     clearUnsetValues(container.environmentVariables);
+  }
+  // The fqdn is the server's to set (the decoder drops one the client sent).
+  if (auto& ip = decoded->properties.ipAddress; ip && !ip->dnsNameLabel.empty()) {
+    ip->fqdn = inst::groupFqdn(ip->dnsNameLabel, decoded->location, options_.dnsZone);
   }
   const inst::ContainerGroup& group = *decoded;
   inst::ValidationLimits limits;
@@ -262,6 +288,12 @@ ArmResult<ArmReply> ArmService::put(const ArmPath& path, const ArmCall& call) {
     }
   }
   ARM_TRY(inst::checkSubscriptionQuota(group, !existing, usage, options_.subscriptionQuota));
+  std::unique_lock<std::mutex> labelLock;
+  if (group.properties.ipAddress && !group.properties.ipAddress->dnsNameLabel.empty()) {
+    labelLock = std::unique_lock<std::mutex>(*dnsLabelMu_);
+    ARM_TRY(checkDnsNameLabel(
+        group, inst::containerGroupId(path.subscriptionId, path.resourceGroup, path.name)));
+  }
   auto objects = inst::groupToPod(group);
   if (!objects) {
     return armFail(400, "InvalidRequestContent", "The container group '{}' is invalid: {}.",
@@ -398,6 +430,7 @@ ArmResult<ArmReply> ArmService::remove(const ArmPath& path) {
     ARM_TRY(deleteSecrets(ns, lower(path.name), {}));
     return ArmReply{204, std::nullopt, {}};
   }
+  ARM_TRY(closeMeterRecords(ns, pathOf(*existing), inst::kMeterEndDeleted));
   auto deleted = handlers_.deleteObject(*groups_, ns, pathOf(*existing), DeleteOptions{});
   if (!deleted && deleted.error().code != 404) {
     return std::unexpected(toArmError(deleted.error()));
@@ -423,6 +456,8 @@ ArmResult<ArmReply> ArmService::action(const ArmPath& path, const ArmCall& call)
         return std::unexpected(updated.error());
       }
     }
+    // Billing ends at the moment of the stop (a stopped group costs nothing).
+    ARM_TRY(closeMeterRecords(ns, pathOf(*existing), inst::kMeterEndStopped));
     return ArmReply{204, std::nullopt, {}};
   }
   if (path.target == inst::ArmTarget::kStart && !stopped) {
@@ -476,8 +511,28 @@ ArmResult<ArmReply> ArmService::location(const ArmPath& path) {
     }
     case inst::ArmTarget::kCapabilities:
       return reply(200, inst::capabilitiesBody(path.location, options_.groupQuota));
-    default:
-      return reply(200, inst::cachedImagesBody({}));
+    default: {
+      std::set<std::string> images;
+      for (const auto& item : handlers_.objects().list(*nodes_, "").items) {
+        const json& node = *item.object;
+        if (types::text(node, {"metadata", "labels", inst::kPoolLabel}) != inst::kPoolValue) {
+          continue;
+        }
+        const json* listed = types::at(node, {"status", "images"});
+        if (!listed || !listed->is_array()) {
+          continue;
+        }
+        for (const json& image : *listed) {
+          for (const json& name : image.value("names", json::array())) {
+            // Digest references and bare ids name the same images again.
+            if (name.is_string() && name.get<std::string>().find("sha256:") == std::string::npos) {
+              images.insert(name.get<std::string>());
+            }
+          }
+        }
+      }
+      return reply(200, inst::cachedImagesBody({images.begin(), images.end()}));
+    }
   }
 }
 

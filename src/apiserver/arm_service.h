@@ -16,25 +16,30 @@
 //   GET      the group (404 ResourceNotFound); LIST by resource group or subscription, sorted by
 //            id, pages of `$top` (default pageSize) with `$skipToken` in nextLink.
 //   DELETE   the ContainerGroup (its pod goes by ownerReference) and its Secrets: 200 with the
-//            group, 204 when there was none.
-//   POST     stop: desiredState Stopped, 204. start: a stopped group gets desiredState Running
-//            and restartedAt, 202 with Azure-AsyncOperation; a running one 204. restart:
-//            desiredState Running and restartedAt, 204.
+//            group, 204 when there was none. Its open billing interval is closed first.
+//   POST     stop: desiredState Stopped and the billing interval closed, 204. start: a stopped
+//            group gets desiredState Running and restartedAt, 202 with Azure-AsyncOperation; a
+//            running one 204. restart: desiredState Running and restartedAt, 204.
 //   PATCH    tags only (the body's "tags" replace the group's), 200 with the group.
 //
 // Thread safety: all members may be called concurrently (the store serialises writes).
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "apiserver/arm_exec_sessions.h"
 #include "apiserver/resource_handlers.h"
 #include "http/request.h"
 #include "instances/arm_error.h"
 #include "instances/arm_paths.h"
+#include "instances/dns_name_label.h"
+#include "instances/metering.h"
 #include "instances/quota.h"
 
 namespace berth::apiserver {
@@ -43,6 +48,11 @@ struct ArmOptions {
   instances::GroupQuota groupQuota;
   instances::SubscriptionQuota subscriptionQuota;
   size_t pageSize = 100;  // LIST page size when the request has no $top
+  // ipAddress.fqdn of a group with a dnsNameLabel: "<label>.<location>.<dnsZone>"
+  // (instances/dns_name_label.h).
+  std::string dnsZone = instances::kDefaultDnsZone;
+  // The prices of GET .../meteredUsage (`--price-table`, instances/metering.h).
+  instances::PriceTable prices;
 };
 
 struct ArmReply {
@@ -78,10 +88,23 @@ class ArmService {
   // start, stop, restart.
   instances::ArmResult<ArmReply> action(const instances::ArmPath& path, const ArmCall& call);
   instances::ArmResult<ArmReply> operation(const instances::ArmPath& path, const ArmCall& call);
-  // usages, capabilities, cachedImages.
+  // usages, capabilities, cachedImages (the names in status.images of the instance-pool
+  // nodes, label berth.io/pool=instances, whatever the location).
   instances::ArmResult<ArmReply> location(const instances::ArmPath& path);
   // GET .../containers/{c}/logs: where to fetch them (tail and timestamps passed on).
   instances::ArmResult<ArmLogTarget> logTarget(const instances::ArmPath& path, const ArmCall& call);
+  // GET .../meteredUsage (arm_metering.cc): the usage and cost of the subscription's groups
+  // (or the resource group's, or one `containerGroup`'s) over [from, to) from their billing
+  // intervals (instances/metering.h). from defaults to the first interval's start, to to now.
+  // 400 InvalidParameter naming `from`, `to` (malformed, or to before from) or
+  // `containerGroup` (without a resource group).
+  instances::ArmResult<ArmReply> meteredUsage(const instances::ArmPath& path, const ArmCall& call);
+  // POST .../containers/{c}/exec (arm_service_exec.cc): the agent exec that runs the body's
+  // command, split on whitespace, with a TTY when the body has a terminalSize. 400
+  // InvalidRequestContent without a command, 404 ResourceNotFound for an unknown group, 400
+  // ContainerNotFound, 409 ContainerGroupNotRunning while the container does not run.
+  instances::ArmResult<ArmExecTarget> execTarget(const instances::ArmPath& path,
+                                                 const ArmCall& call);
 
  private:
   // The stored internal object of the group, or nullopt.
@@ -102,12 +125,24 @@ class ArmService {
       const std::string& namespace_, const std::string& name,
       const std::function<void(nlohmann::json& object)>& mutate);
 
+  // Ends the open billing interval of group object `name` in `namespace_` now (stop, DELETE).
+  instances::ArmStatus closeMeterRecords(const std::string& namespace_, const std::string& name,
+                                         const std::string& reason);
+  // 409 DnsNameLabelNotAvailable when another group in the location holds the group's label.
+  instances::ArmStatus checkDnsNameLabel(const instances::ContainerGroup& group,
+                                         const std::string& id) const;
+
   ResourceHandlers& handlers_;
   ArmOptions options_;
+  // Held from the DNS name label check of a PUT to its write, so two groups cannot both take
+  // a label. (A pointer: ArmService stays movable.)
+  std::unique_ptr<std::mutex> dnsLabelMu_ = std::make_unique<std::mutex>();
   ResourceTypePtr groups_;
   ResourceTypePtr namespaces_;
   ResourceTypePtr secrets_;
   ResourceTypePtr pods_;
+  ResourceTypePtr nodes_;
+  ResourceTypePtr meterRecords_;
 };
 
 // An ApiFailure of the generic machinery as an ARM error (same HTTP status; code from the

@@ -17,6 +17,7 @@ void registerBuiltinTypes(ResourceRegistry& registry, NowFn now) {
   registry.add(podMetricsType());
   registry.add(nodeMetricsType());
   registry.add(containerGroupType(now));
+  registry.add(meterRecordType(now));
 }
 
 }  // namespace berth::apiserver

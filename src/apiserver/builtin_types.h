@@ -80,10 +80,15 @@ ResourceType nodeMetricsType();
 // spec.desiredState Running (default) | Stopped, spec.restartedAt RFC 3339. Columns STATE
 // DESIRED AGE.
 ResourceType containerGroupType(NowFn now = {});
+// instances.berth.io/v1 meterrecords (MeterRecord): the billing intervals of container groups
+// (instances/meter_record.h, instances/metering.h). Spec as readMeterRecord reads it; on update
+// only spec.end and spec.endReason may be added, and a closed record never changes. Columns
+// GROUP START END AGE.
+ResourceType meterRecordType(NowFn now = {});
 
 // Adds the types above in discovery order: pods, namespaces, nodes, events, configmaps,
 // secrets, leases, deployments, replicasets, horizontalpodautoscalers (v2 then v1, so v2 is
-// preferred), pods and nodes metrics, containergroups.
+// preferred), pods and nodes metrics, containergroups, meterrecords.
 void registerBuiltinTypes(ResourceRegistry& registry, NowFn now = {});
 
 }  // namespace berth::apiserver

@@ -5,16 +5,12 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
+#include "apiserver/agent_connection.h"
 #include "apiserver/pod_subresources.h"
 #include "http/event.h"
 
@@ -24,12 +20,8 @@ using nlohmann::json;
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-namespace ws = boost::beast::websocket;
-using asio::ip::tcp;
 
 namespace {
-
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 struct Target {
   NodeEndpoint endpoint;
@@ -96,22 +88,6 @@ ApiResult<Target> targetFor(http::Context& ctx, ResourceHandlers& handlers,
                   http::percentEncode(info.name), http::percentEncode(*container), query)};
 }
 
-asio::ssl::context clientTls() {
-  asio::ssl::context tls(asio::ssl::context::tls_client);
-  // The agent's serving certificate is self-signed by its own CA (see pod_subresources.h).
-  tls.set_verify_mode(asio::ssl::verify_none);
-  return tls;
-}
-
-asio::awaitable<void> connect(TlsStream& stream, const NodeEndpoint& endpoint) {
-  tcp::resolver resolver(stream.get_executor());
-  auto results = co_await resolver.async_resolve(endpoint.host, endpoint.port, asio::use_awaitable);
-  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
-  co_await beast::get_lowest_layer(stream).async_connect(results, asio::use_awaitable);
-  co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
-  beast::get_lowest_layer(stream).expires_never();
-}
-
 }  // namespace
 
 asio::awaitable<void> proxyPodLog(http::Context& ctx, ResourceHandlers& handlers,
@@ -127,11 +103,11 @@ asio::awaitable<void> proxyPodLog(http::Context& ctx, ResourceHandlers& handlers
     co_await respondFailure(ctx, target.error());
     co_return;
   }
-  auto tls = clientTls();
-  auto stream = std::make_shared<TlsStream>(ctx.executor(), tls);
+  auto tls = agentClientTls();
+  auto stream = std::make_shared<AgentTlsStream>(ctx.executor(), tls);
   bool streaming = false;
   try {
-    co_await connect(*stream, target->endpoint);
+    co_await connectAgent(*stream, target->endpoint);
     bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target->path, 11};
     request.set(bhttp::field::host, target->endpoint.host);
     request.set(bhttp::field::authorization, "Bearer " + token);
@@ -216,48 +192,28 @@ asio::awaitable<void> proxyPodExec(http::Context& ctx, ResourceHandlers& handler
     co_return;
   }
   std::string offered = ctx.request().header("sec-websocket-protocol").value_or("");
-  auto tls = clientTls();
-  auto upstream = std::make_shared<ws::stream<TlsStream>>(ctx.executor(), tls);
-  std::string chosen;
-  std::string upstreamError;
-  try {
-    co_await connect(upstream->next_layer(), target->endpoint);
-    upstream->set_option(ws::stream_base::decorator([token, offered](ws::request_type& req) {
-      req.set(bhttp::field::authorization, "Bearer " + token);
-      if (!offered.empty()) {
-        req.set(bhttp::field::sec_websocket_protocol, offered);
-      }
-    }));
-    ws::response_type response;
-    co_await upstream->async_handshake(response, target->endpoint.host, target->path,
-                                       asio::use_awaitable);
-    chosen = std::string(response[bhttp::field::sec_websocket_protocol]);
-  } catch (const std::exception& e) {
-    upstreamError = e.what();
-  }
-  if (!upstreamError.empty()) {
-    auto failure =
-        statusFailure(503, "ServiceUnavailable",
-                      fmt::format("cannot exec through the agent at {}:{}: {}",
-                                  target->endpoint.host, target->endpoint.port, upstreamError));
-    co_await respondFailure(ctx, failure);
+  auto dialed =
+      co_await dialAgentWebSocket(ctx.executor(), target->endpoint, target->path, token, offered);
+  if (!dialed) {
+    co_await respondFailure(ctx,
+                            statusFailure(503, "ServiceUnavailable", dialed.error().message()));
     co_return;
   }
+  AgentWebSocketPtr upstream = *dialed;
+  std::string chosen = upstream->protocol;
   std::vector<std::string> protocols;
   if (!chosen.empty()) {
     protocols.push_back(chosen);
   }
   auto accepted = co_await ctx.acceptWebSocket(protocols);
   if (!accepted) {
-    beast::error_code ignored;
-    beast::get_lowest_layer(*upstream).socket().close(ignored);
+    upstream->closeSocket();
     if (accepted.error().code() == ErrorCode::kInvalidArgument) {
       co_await ctx.respondError(accepted.error());
     }
     co_return;
   }
   http::WebSocketPtr client = *accepted;
-  upstream->binary(true);
   // Agent -> client on a coroutine of its own; client -> agent here.
   auto done = std::make_shared<http::Event>(ctx.executor());
   asio::co_spawn(
@@ -266,7 +222,7 @@ asio::awaitable<void> proxyPodExec(http::Context& ctx, ResourceHandlers& handler
         try {
           while (true) {
             beast::flat_buffer buffer;
-            co_await upstream->async_read(buffer, asio::use_awaitable);
+            co_await upstream->stream.async_read(buffer, asio::use_awaitable);
             if (!(co_await client->write(beast::buffers_to_string(buffer.data())))) {
               break;
             }
@@ -284,14 +240,13 @@ asio::awaitable<void> proxyPodExec(http::Context& ctx, ResourceHandlers& handler
       break;
     }
     try {
-      co_await upstream->async_write(asio::buffer(*message), asio::use_awaitable);
+      co_await upstream->stream.async_write(asio::buffer(*message), asio::use_awaitable);
     } catch (const std::exception&) {
       break;
     }
   }
   if (!done->isSet()) {
-    beast::error_code ignored;
-    beast::get_lowest_layer(*upstream).socket().close(ignored);
+    upstream->closeSocket();
     co_await done->wait();
   }
 }

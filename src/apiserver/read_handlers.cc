@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "api/selector.h"
+#include "apiserver/instance_pool_view.h"
 #include "apiserver/resource_handlers.h"
 #include "apiserver/table.h"
 #include "http/event.h"
@@ -103,6 +104,9 @@ asio::awaitable<void> ResourceHandlers::list(http::Context& ctx, const RequestIn
     startAfter = *key;
   }
   auto snapshot = objects_.list(type, info.namespace_);
+  // People's views (Table) leave the container-instance nodes and pods out.
+  const bool table = wantsTable(request);
+  const InstancePoolView view(type, info.namespace_, filter->labels);
   std::vector<json> items;
   std::string continueKey;
   int64_t remaining = 0;
@@ -114,7 +118,7 @@ asio::awaitable<void> ResourceHandlers::list(http::Context& ctx, const RequestIn
     if (!startAfter.empty() && key <= startAfter) {
       continue;
     }
-    if (!filter->matches(type, object)) {
+    if (!filter->matches(type, object) || (table && view.hides(object))) {
       continue;
     }
     if (limit->has_value() && **limit > 0 && static_cast<int64_t>(items.size()) >= **limit) {
@@ -126,7 +130,7 @@ asio::awaitable<void> ResourceHandlers::list(http::Context& ctx, const RequestIn
     lastKey = key;
   }
   std::string rv = std::to_string(snapshot.revision);
-  if (wantsTable(request)) {
+  if (table) {
     bool full = request.query.get("includeObject").value_or("") == "Object";
     json table = toTable(type, items, rv, full);
     if (!continueKey.empty()) {
@@ -168,6 +172,7 @@ asio::awaitable<void> ResourceHandlers::watch(http::Context& ctx, const RequestI
     co_return;
   }
   const bool table = wantsTable(request);
+  const InstancePoolView view(type, info.namespace_, filter->labels);
   auto wake = std::make_shared<http::Event>(ctx.executor());
   auto executor = ctx.executor();
   auto watcher =
@@ -234,7 +239,7 @@ asio::awaitable<void> ResourceHandlers::watch(http::Context& ctx, const RequestI
       if (change.type == CacheEvent::Type::kAdded && now) {
         kind = eventTypeName(change.type);
       }
-      if (kind != nullptr) {
+      if (kind != nullptr && !(table && view.hides(*change.object))) {
         out += encode(kind, *change.object);
       }
     }

@@ -8,6 +8,8 @@
 #include "base/log.h"
 #include "cli/commands.h"
 #include "cli/control_plane.h"
+#include "cli/instance_flags.h"
+#include "cli/price_table_flag.h"
 
 namespace berth::cli {
 
@@ -23,6 +25,8 @@ void addServerCommand(CLI::App& app, std::string& logLevel) {
                   "sqlite://PATH (default: DATA_DIR/state.db) or etcd://HOST:PORT,...");
   cmd->add_option("--tls-san", options->certificateNames,
                   "Extra DNS name or IP address for the serving certificate (repeatable)");
+  addInstanceFlags(*cmd, options->arm);
+  addPriceTableFlag(*cmd, options->arm);
   auto noControllers = std::make_shared<bool>(false);
   cmd->add_flag("--no-controllers", *noControllers,
                 "Do not run the controllers here (run `berth controller-manager` instead)");
@@ -30,6 +34,10 @@ void addServerCommand(CLI::App& app, std::string& logLevel) {
     logging::init(logLevel);
     blockTerminationSignals();
     options->dataDir = *dataDir;
+    if (auto s = checkInstanceFlags(options->arm); !s) {
+      reportError(s.error());
+      return;
+    }
     ControlPlane plane(*options, !*noControllers);
     if (auto s = plane.start(); !s) {
       reportError(s.error());

@@ -14,6 +14,8 @@
 #include "base/log.h"
 #include "cli/commands.h"
 #include "cli/control_plane.h"
+#include "cli/instance_flags.h"
+#include "cli/price_table_flag.h"
 
 namespace berth::cli {
 
@@ -30,6 +32,7 @@ struct UpFlags {
   std::string nodeListen = "127.0.0.1:0";
   int workers = 4;
   size_t sandboxPoolSize = 4;
+  apiserver::ArmOptions arm;  // quotas and DNS zone of container groups (instance_flags.h)
 };
 
 std::string hostName() {
@@ -51,6 +54,11 @@ void runUp(const UpFlags& flags, const std::string& logLevel) {
   apiserver::ApiServerOptions serverOptions;
   serverOptions.dataDir = data;
   serverOptions.listen = flags.listen;
+  if (auto s = checkInstanceFlags(flags.arm); !s) {
+    reportError(s.error());
+    return;
+  }
+  serverOptions.arm = flags.arm;
   ControlPlane plane(serverOptions);
   if (auto s = plane.start(); !s) {
     reportError(s.error());
@@ -131,6 +139,8 @@ void addUpCommand(CLI::App& app, std::string& logLevel) {
   cmd->add_option("--sandbox-pool-size", flags->sandboxPoolSize,
                   "Pod sandboxes the local node makes ahead of time (0: none)")
       ->capture_default_str();
+  addInstanceFlags(*cmd, flags->arm);
+  addPriceTableFlag(*cmd, flags->arm);
   cmd->callback([flags, &logLevel] { runUp(*flags, logLevel); });
 }
 

@@ -6,6 +6,7 @@
 
 #include "controllers/containergroup_logic.h"
 #include "controllers/controller_utils.h"
+#include "instances/meter_record.h"
 #include "instances/pod_naming.h"
 
 namespace berth::controllers {
@@ -48,7 +49,8 @@ ContainerGroupController::ContainerGroupController(client::ApiClient& client, Cl
       groups_(informers.informer(containerGroups())),
       pods_(informers.informer(Resource::pods())),
       events_(informers.informer(Resource::events())),
-      recorder_(client, clock, kComponent) {
+      recorder_(client, clock, kComponent),
+      meter_(client) {
   groups_.addHandler({
       .onAdd = [this](const json& g) { queue_.add(keyOf(g)); },
       .onUpdate = [this](const json&, const json& g) { queue_.add(keyOf(g)); },
@@ -83,6 +85,14 @@ void ContainerGroupController::start() {
   recorder_.start();
   for (const auto& g : groups_.list()) {
     queue_.add(keyOf(g));
+  }
+  // Groups deleted while no controller ran still have an open interval: their syncs close it.
+  if (auto open = meter_.groupsWithOpenRecords()) {
+    for (const auto& key : *open) {
+      queue_.add(key);
+    }
+  } else {
+    spdlog::warn("{}: list open meter records: {}", kComponent, open.error().message());
   }
   workers_.start(queue_,
                  {.component = kComponent, .workers = workerCount_, .maxBackoff = kMaxBackoff},
@@ -160,7 +170,7 @@ std::vector<instances::PodEvent> ContainerGroupController::podEvents(
 Status ContainerGroupController::sync(const std::string& key) {
   auto cached = groups_.get(key);
   if (!cached) {
-    return ok();  // the garbage collector deletes its pod
+    return closeIfGone(key);  // the garbage collector deletes its pod
   }
   json object = withKind(std::move(*cached));
   std::string ns = metaString(object, "namespace");
@@ -176,6 +186,12 @@ Status ContainerGroupController::sync(const std::string& key) {
   if (!isDeleting(object)) {
     PodDecision decision = decidePod(object, *group, *desired, pod);
     if (decision.action == PodAction::kCreate) {
+      // Billing starts with the image pull, which the pod's creation starts.
+      BERTH_ASSIGN_OR_RETURN(bool metered,
+                             meter_.ensureOpen(object, *group, toMillis(clock_.now())));
+      if (!metered) {
+        return ok();  // stale: the group is stopped or gone; its change brings the key back
+      }
       auto created = client_.create(Resource::pods(ns), *desired);
       if (!created && created.error().code() != ErrorCode::kAlreadyExists) {
         recorder_.record(object, "Warning", "FailedCreate",
@@ -210,6 +226,9 @@ Status ContainerGroupController::sync(const std::string& key) {
   if (!isCurrentPod(object, *group, *desired, pod)) {
     pod.reset();
   }
+  if (!isDeleting(object)) {
+    BERTH_TRY_STATUS(meter(object, *group, pod));
+  }
   std::vector<instances::PodEvent> events;
   if (pod) {
     events = podEvents(key, metaString(*pod, "uid"));
@@ -224,6 +243,51 @@ Status ContainerGroupController::sync(const std::string& key) {
     }
   }
   return ok();
+}
+
+Status ContainerGroupController::meter(const json& object, const GroupObject& group,
+                                       const std::optional<json>& pod) {
+  std::string ns = metaString(object, "namespace");
+  std::string name = metaString(object, "name");
+  auto now = toMillis(clock_.now());
+  if (!group.running) {
+    return meter_.closeOpen(ns, name, now, instances::kMeterEndStopped);
+  }
+  if (!pod) {
+    return ok();  // being replaced, or not made yet: the interval stays as it is
+  }
+  if (podFinished(*pod)) {
+    return meter_.closeOpen(ns, name, podFinishedAt(*pod).value_or(now),
+                            instances::kMeterEndFinished);
+  }
+  // A running pod without an interval (made before metering existed): bill it from now.
+  auto metered = meter_.ensureOpen(object, group, now);
+  if (!metered) {
+    return fail(std::move(metered.error()));
+  }
+  return ok();
+}
+
+Status ContainerGroupController::closeIfGone(const std::string& key) {
+  auto slash = key.find('/');
+  if (slash == std::string::npos) {
+    return ok();
+  }
+  std::string ns = key.substr(0, slash);
+  std::string name = key.substr(slash + 1);
+  BERTH_ASSIGN_OR_RETURN(auto open, meter_.openRecords(ns, name));
+  if (open.empty()) {
+    return ok();
+  }
+  // The cache may be behind a group just made: ask the server.
+  auto current = client_.get(containerGroups(ns), name);
+  if (current) {
+    return ok();
+  }
+  if (current.error().code() != ErrorCode::kNotFound) {
+    return fail(std::move(current.error()).wrap("read containergroup '" + key + "'"));
+  }
+  return meter_.closeOpen(ns, name, toMillis(clock_.now()), instances::kMeterEndDeleted);
 }
 
 Status ContainerGroupController::markFailed(const json& object, const std::string& message) {

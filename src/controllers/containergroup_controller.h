@@ -15,6 +15,10 @@
 //     pod is gone (its delete event brings the key back). A pod deleted underneath (its node
 //     gone) is made again while the group is Running. The Namespace and the Secrets the pod
 //     refers to are the ARM layer's to create, before the object;
+//   - keeps the group's billing interval (containergroup_metering.h): opens one before it
+//     creates the pod (and for a running pod that has none), closes it when the pod finished
+//     for good (at the latest container finishedAt), when the group is stopped and when the
+//     group is gone (on its delete event, and for every open interval found at start);
 //   - writes the status (groupStatus: provisioningState, instanceView, containers, ipAddress,
 //     podUid, startTime, observedGeneration) through the status subresource when it changed,
 //     and comes back when a provisioning group reaches ACI's 30-minute timeout.
@@ -41,6 +45,7 @@
 #include "base/clock.h"
 #include "client/api_client.h"
 #include "client/work_queue.h"
+#include "controllers/containergroup_metering.h"
 #include "controllers/controller.h"
 #include "controllers/event_recorder.h"
 #include "controllers/informer_factory.h"
@@ -71,6 +76,12 @@ class ContainerGroupController final : public Controller {
   std::vector<instances::PodEvent> podEvents(const std::string& podKey,
                                              const std::string& podUid) const;
   Status writeStatus(const nlohmann::json& object, const nlohmann::json& status);
+  // Keeps the billing interval of a group that exists, after the pod decision (`pod`: its
+  // current pod or nullopt).
+  Status meter(const nlohmann::json& object, const GroupObject& group,
+               const std::optional<nlohmann::json>& pod);
+  // Closes the open interval of "ns/name" when the group is gone from the server too.
+  Status closeIfGone(const std::string& key);
   // Writes provisioningState Failed for an object that cannot be run.
   Status markFailed(const nlohmann::json& object, const std::string& message);
 
@@ -81,6 +92,7 @@ class ContainerGroupController final : public Controller {
   client::Informer& pods_;
   client::Informer& events_;
   EventRecorder recorder_;
+  GroupMeter meter_;
   client::WorkQueue queue_;
   mutable std::mutex eventsMu_;
   std::map<std::string, std::set<std::string>> eventsByPod_;  // pod key -> event keys

@@ -79,6 +79,28 @@ json containerViews(const GroupObject& group, const json& previous) {
   return out;
 }
 
+// The views of a stopped group's containers: the last known ones, where a container that was
+// running or waiting is now terminated ("Stopped", finished `now`), its last state kept as the
+// previous one. Views already terminated stay as they are.
+json stoppedViews(const GroupObject& group, const json& previous, Clock::WallTime now) {
+  json out = containerViews(group, previous);
+  for (auto& [name, view] : out.items()) {
+    json current = view.value("currentState", json());
+    std::string state = current.is_object() ? current.value("state", "") : "";
+    if (state != "Running" && state != "Waiting") {
+      continue;
+    }
+    json stopped = {
+        {"state", "Terminated"}, {"detailStatus", "Stopped"}, {"finishTime", rfc3339(now)}};
+    if (current.contains("startTime")) {
+      stopped["startTime"] = current["startTime"];
+    }
+    view["previousState"] = current;
+    view["currentState"] = stopped;
+  }
+  return out;
+}
+
 json statusOfPod(const GroupObject& group, const json& pod,
                  const std::vector<instances::PodEvent>& events, Clock::WallTime now) {
   json status = json::object();
@@ -236,7 +258,7 @@ json groupStatus(const json& object, const GroupObject& group, const std::option
     status = json::object();
     status["provisioningState"] = "Succeeded";
     status["instanceView"] = {{"state", "Stopped"}, {"events", json::array()}};
-    status["containers"] = containerViews(group, previous.value("containers", json::object()));
+    status["containers"] = stoppedViews(group, previous.value("containers", json::object()), now);
   } else if (pod) {
     status = statusOfPod(group, *pod, events, now);
   } else {

@@ -96,7 +96,9 @@ bool isCurrentPod(const json& object, const GroupObject& group, const json& desi
 // `events` are that pod's events. Cases:
 //   the object is being deleted   provisioningState Deleting, the rest kept
 //   Stopped                       provisioningState Succeeded, instanceView.state Stopped, the
-//                                 containers' last views kept, no ipAddress/podUid
+//                                 containers' last views kept, a Running or Waiting one turned
+//                                 Terminated ("Stopped", finishTime now, the old state as
+//                                 previousState), no ipAddress/podUid
 //   Running with a current pod    statusFromPod + applyStatus: provisioningState, instanceView,
 //                                 containers, ipAddress (host IP for Public groups, pod IP
 //                                 for Private ones), podUid, startTime

@@ -55,6 +55,10 @@ asio::awaitable<void> Context::respondError(const Error& error) {
   co_await respondStatus(httpCodeFor(error.code()), error.message());
 }
 
+asio::awaitable<void> WebSocket::close() {
+  co_await close(1000, std::string());
+}
+
 namespace {
 
 tcp::socket& socketOf(PlainStream& s) {
@@ -95,6 +99,8 @@ class WebSocketImpl final : public WebSocket {
   WebSocketImpl(Stream&& stream, std::string protocol)
       : ws_(std::move(stream)), protocol_(std::move(protocol)) {}
 
+  using WebSocket::close;
+
   ws::stream<Stream>& stream() { return ws_; }
   const std::string& protocol() const override { return protocol_; }
 
@@ -124,12 +130,16 @@ class WebSocketImpl final : public WebSocket {
     co_return ok();
   }
 
-  asio::awaitable<void> close() override {
+  asio::awaitable<void> close(uint16_t code, std::string reason) override {
     co_await mutex_.lock(ws_.get_executor());
     if (!closed_ && ws_.is_open()) {
       closed_ = true;
+      if (reason.size() > 123) {  // the close frame's payload is at most 125 bytes
+        reason.resize(123);
+      }
       error_code ec;
-      co_await ws_.async_close(ws::close_code::normal, asio::redirect_error(kAwait, ec));
+      ws::close_reason why(static_cast<ws::close_code>(code), reason);
+      co_await ws_.async_close(why, asio::redirect_error(kAwait, ec));
     }
     mutex_.unlock();
   }

@@ -65,7 +65,11 @@ class WebSocket {
   // Sends one message (binary unless `text`). kUnavailable when the connection is gone.
   virtual boost::asio::awaitable<Status> write(std::string message, bool text = false) = 0;
   // Sends a close frame (normal closure). A read in progress then ends with kUnavailable.
-  virtual boost::asio::awaitable<void> close() = 0;
+  boost::asio::awaitable<void> close();
+  // Sends a close frame with `code` (1000 normal, 1008 policy violation, 1011 internal error)
+  // and `reason` (at most 123 bytes; longer ones are cut). Later writes fail; a second close
+  // does nothing.
+  virtual boost::asio::awaitable<void> close(uint16_t code, std::string reason) = 0;
 };
 
 using WebSocketPtr = std::shared_ptr<WebSocket>;

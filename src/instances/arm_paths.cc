@@ -60,6 +60,10 @@ std::optional<ArmPath> parseArmPath(std::string_view path) {
   }
   i += 2;
   const size_t rest = s.size() - i;
+  if (rest == 1 && is(i, "meteredUsage")) {
+    out.target = ArmTarget::kMeteredUsage;
+    return out;
+  }
   if (is(i, "containerGroups")) {
     if (rest == 1) {
       out.target = scoped ? ArmTarget::kListByResourceGroup : ArmTarget::kListBySubscription;

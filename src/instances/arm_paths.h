@@ -10,6 +10,8 @@
 //     containerGroups/{name}/{start|stop|restart}  kStart | kStop | kRestart
 //     containerGroups/{name}/containers/{c}/logs   kLogs
 //     containerGroups/{name}/containers/{c}/exec   kExec
+//   /subscriptions/{s}[/resourceGroups/{rg}]/providers/Microsoft.ContainerInstance/
+//     meteredUsage                                 kMeteredUsage (Berth's own, metering.h)
 //   /subscriptions/{s}/providers/Microsoft.ContainerInstance/
 //     containerGroups                              kListBySubscription
 //     locations/{l}/operations/{id}                kOperation
@@ -35,12 +37,13 @@ enum class ArmTarget {
   kUsages,
   kCapabilities,
   kCachedImages,
+  kMeteredUsage,
 };
 
 struct ArmPath {
   ArmTarget target = ArmTarget::kGroup;
   std::string subscriptionId;
-  std::string resourceGroup;  // group targets and kListByResourceGroup
+  std::string resourceGroup;  // group targets, kListByResourceGroup, kMeteredUsage (or "")
   std::string name;           // the container group
   std::string container;      // kLogs, kExec
   std::string location;       // kOperation, kUsages, kCapabilities, kCachedImages

@@ -309,6 +309,26 @@ TEST(ContainerGroupLogicTest, StatusWhenStoppedKeepsTheLastContainerViews) {
   EXPECT_EQ(status["observedGeneration"], 2);
 }
 
+TEST(ContainerGroupLogicTest, StatusWhenStoppedTerminatesRunningContainers) {
+  json o = object(armGroup(), "Stopped", "", 2);
+  json running = {{"state", "Running"}, {"startTime", "2026-01-01T00:00:00Z"}};
+  o["status"] = {
+      {"containers",
+       {{"web", {{"restartCount", 1}, {"currentState", running}, {"events", json::array()}}}}}};
+  json status = groupStatus(o, read(o), std::nullopt, {}, kNow);
+  const json& web = status["containers"]["web"];
+  EXPECT_EQ(web["currentState"]["state"], "Terminated");
+  EXPECT_EQ(web["currentState"]["detailStatus"], "Stopped");
+  EXPECT_EQ(web["currentState"]["startTime"], "2026-01-01T00:00:00Z");
+  EXPECT_EQ(web["currentState"]["finishTime"], rfc3339(kNow));
+  EXPECT_EQ(web["previousState"], running);
+  EXPECT_EQ(web["restartCount"], 1);
+  // A second sync keeps the first finish time.
+  o["status"] = status;
+  json again = groupStatus(o, read(o), std::nullopt, {}, kNow + std::chrono::seconds(30));
+  EXPECT_EQ(again["containers"]["web"], web);
+}
+
 TEST(ContainerGroupLogicTest, StatusWhenDeleting) {
   json o = object();
   o["metadata"]["deletionTimestamp"] = rfc3339(kNow);

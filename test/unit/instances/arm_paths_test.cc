@@ -77,5 +77,22 @@ TEST(ArmPathsTest, SubscriptionScope) {
   EXPECT_FALSE(parseArmPath(""));
 }
 
+TEST(ArmPathsTest, MeteredUsageBySubscriptionAndResourceGroup) {
+  auto sub =
+      parseArmPath("/subscriptions/sub-1/providers/Microsoft.ContainerInstance/meteredUsage");
+  ASSERT_TRUE(sub);
+  EXPECT_EQ(sub->target, ArmTarget::kMeteredUsage);
+  EXPECT_EQ(sub->subscriptionId, "sub-1");
+  EXPECT_EQ(sub->resourceGroup, "");
+  auto rg = parseArmPath(
+      "/subscriptions/sub-1/resourcegroups/My-RG/providers/Microsoft.ContainerInstance/"
+      "meteredusage/");
+  ASSERT_TRUE(rg);
+  EXPECT_EQ(rg->target, ArmTarget::kMeteredUsage);
+  EXPECT_EQ(rg->resourceGroup, "My-RG");
+  EXPECT_FALSE(parseArmPath(
+      "/subscriptions/sub-1/providers/Microsoft.ContainerInstance/meteredUsage/extra"));
+}
+
 }  // namespace
 }  // namespace berth::instances
