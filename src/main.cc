@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   berth::cli::addServerCommand(app, logLevel);
   berth::cli::addHollowNodesCommand(app, logLevel);
   berth::cli::addControllerManagerCommand(app, logLevel);
+  berth::cli::addContainerCommand(app);
   CLI11_PARSE(app, argc, argv);
   return berth::cli::exitCode();
 }

@@ -15,6 +15,8 @@ void addUpCommand(CLI::App& app, std::string& logLevel);
 void addServerCommand(CLI::App& app, std::string& logLevel);
 void addHollowNodesCommand(CLI::App& app, std::string& logLevel);
 void addControllerManagerCommand(CLI::App& app, std::string& logLevel);
+// `berth container ...`: the ARM container-group API's client, like `az container`.
+void addContainerCommand(CLI::App& app);
 
 // The process exit code the commands settled on (0 unless one failed).
 int exitCode();
