@@ -8,11 +8,13 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -78,10 +80,12 @@ class UpCluster {
     if (!up_) {
       return leftMounts;
     }
-    for (const char* kind : {"horizontalpodautoscalers", "deployments", "replicasets"}) {
-      kubectl({"delete", kind, "--all", "--wait=true", "--timeout=60s"});
+    // Container groups and workloads first (their controllers would make the pods again), in
+    // every namespace: the instances API keeps its pods in namespaces of its own.
+    for (const char* kind :
+         {"containergroups", "horizontalpodautoscalers", "deployments", "replicasets", "pods"}) {
+      kubectl({"delete", kind, "--all", "--all-namespaces", "--wait=true", "--timeout=60s"});
     }
-    kubectl({"delete", "pods", "--all", "--wait=true", "--timeout=60s"});
     up_->stop();
     std::ifstream mounts("/proc/self/mountinfo");
     std::string line;
@@ -90,10 +94,21 @@ class UpCluster {
         leftMounts.push_back(line);
       }
     }
+    // A left mount is a failure the test reports; detach it so that removing the data dir
+    // neither fails nor reaches into a container's root.
+    for (auto it = leftMounts.rbegin(); it != leftMounts.rend(); ++it) {
+      std::istringstream fields(*it);
+      std::string field, mountPoint;
+      for (int i = 0; i < 5 && fields >> field; ++i) {
+        mountPoint = field;
+      }
+      ::umount2(mountPoint.c_str(), MNT_DETACH);
+    }
     process::run({"ip", "link", "del", bridge_});
-    std::filesystem::remove_all(std::filesystem::path("/var/lib/cni/networks") / network_);
-    std::filesystem::remove_all(dir_);
-    std::filesystem::remove(dir_.string() + ".log");
+    std::error_code ignored;
+    std::filesystem::remove_all(std::filesystem::path("/var/lib/cni/networks") / network_, ignored);
+    std::filesystem::remove_all(dir_, ignored);
+    std::filesystem::remove(dir_.string() + ".log", ignored);
     up_.reset();
     return leftMounts;
   }
