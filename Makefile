@@ -35,6 +35,7 @@ bench: build
 	./bench/server_rss.py --build $(BUILD)
 	./bench/pod_startup.py --build $(BUILD)
 	./bench/rolling_update.py --build $(BUILD)
+	./bench/instances_start.py --build $(BUILD)
 	./bench/reconcile_cpu.py --build $(BUILD)
 	./bench/crun_floor.py --images $(BUILD)/test-registry/images
 
