@@ -44,9 +44,6 @@ struct LogLine {
   bool complete = true;   // false: the last part was P and nothing followed (yet)
 };
 
-// Parses an RFC 3339 timestamp ("2026-11-29T03:57:25.123456789Z", offsets allowed).
-std::optional<Clock::WallTime> parseRfc3339(std::string_view s);
-
 // Accumulates CRI lines into LogLines, joining partial ones.
 class CriParser {
  public:

@@ -35,7 +35,7 @@ std::vector<Cause> validate(const json& group, const json* old) {
   }
   const json* restartedAt = types::at(group, {"spec", "restartedAt"});
   if (restartedAt && !restartedAt->is_null() &&
-      (!restartedAt->is_string() || !parseTimestamp(restartedAt->get<std::string>()))) {
+      (!restartedAt->is_string() || !parseRfc3339(restartedAt->get<std::string>()))) {
     errors.push_back(internal::invalid(
         "spec.restartedAt",
         restartedAt->is_string() ? restartedAt->get<std::string>() : restartedAt->dump(),

@@ -28,10 +28,6 @@ Clock::WallTime currentTime(const NowFn& now);
 // then "9y".
 std::string humanDuration(std::chrono::nanoseconds d);
 
-// An RFC 3339 timestamp as Kubernetes writes them ("2024-05-01T10:00:00Z", with optional
-// fractional seconds and a "Z" or "+hh:mm" offset); nullopt when it does not parse.
-std::optional<Clock::WallTime> parseTimestamp(std::string_view text);
-
 // kubectl's translateTimestampSince: the human duration from `timestamp` to `now`, or
 // "<unknown>" when the timestamp is empty or unparseable.
 std::string timestampSince(std::string_view timestamp, Clock::WallTime now);

@@ -37,7 +37,7 @@ std::vector<Cause> validate(const json& lease, const json* old) {
     if (!v || v->is_null()) {
       continue;
     }
-    if (!v->is_string() || !parseTimestamp(v->get<std::string>())) {
+    if (!v->is_string() || !parseRfc3339(v->get<std::string>())) {
       errors.push_back(internal::invalid(std::string("spec.") + field,
                                          v->is_string() ? v->get<std::string>() : v->dump(),
                                          "must be an RFC 3339 timestamp"));

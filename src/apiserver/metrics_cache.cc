@@ -45,7 +45,7 @@ std::optional<Clock::WallTime> sampleTime(const json& item) {
   if (!item.is_object() || !item.contains("cpu") || !item["cpu"].is_object()) {
     return std::nullopt;
   }
-  return parseTimestamp(stringAt(item["cpu"], "time"));
+  return parseRfc3339(stringAt(item["cpu"], "time"));
 }
 
 }  // namespace

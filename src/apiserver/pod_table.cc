@@ -41,7 +41,7 @@ void noteRestart(const json& status, std::optional<Clock::WallTime>& latest) {
   if (!terminated || !terminated->is_object()) {
     return;
   }
-  auto finished = parseTimestamp(text(*terminated, {"finishedAt"}));
+  auto finished = parseRfc3339(text(*terminated, {"finishedAt"}));
   if (finished && (!latest || *latest < *finished)) {
     latest = finished;
   }

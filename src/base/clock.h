@@ -3,7 +3,9 @@
 // Time is a dependency: components take a Clock& so tests can advance time by hand.
 
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace berth {
 
@@ -27,5 +29,8 @@ class RealClock final : public Clock {
 std::string rfc3339(Clock::WallTime t);
 // RFC 3339 with nanoseconds, as CRI log lines carry: 2026-11-29T03:57:25.123456789Z.
 std::string rfc3339Nano(Clock::WallTime t);
+// Parses RFC 3339: "2026-11-29T03:57:25Z", with any fraction of a second and a "Z" or "+HH:MM"
+// offset. nullopt for anything else.
+std::optional<Clock::WallTime> parseRfc3339(std::string_view s);
 
 }  // namespace berth

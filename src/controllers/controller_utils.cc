@@ -8,42 +8,7 @@ std::optional<Clock::WallTime> parseTimestamp(const json& value) {
   if (!value.is_string()) {
     return std::nullopt;
   }
-  const std::string& s = value.get_ref<const std::string&>();
-  std::tm tm{};
-  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (rest == nullptr) {
-    return std::nullopt;
-  }
-  auto t = std::chrono::system_clock::from_time_t(timegm(&tm));
-  if (*rest == '.') {
-    ++rest;
-    int64_t nanos = 0;
-    int digits = 0;
-    while (*rest >= '0' && *rest <= '9') {
-      if (digits < 9) {
-        nanos = nanos * 10 + (*rest - '0');
-        ++digits;
-      }
-      ++rest;
-    }
-    for (; digits < 9; ++digits) {
-      nanos *= 10;
-    }
-    t += std::chrono::duration_cast<std::chrono::system_clock::duration>(
-        std::chrono::nanoseconds(nanos));
-  }
-  if (*rest == '+' || *rest == '-') {
-    int hours = 0;
-    int minutes = 0;
-    if (std::sscanf(rest + 1, "%d:%d", &hours, &minutes) != 2) {
-      return std::nullopt;
-    }
-    auto offset = std::chrono::hours(hours) + std::chrono::minutes(minutes);
-    t += (*rest == '+') ? -offset : offset;
-  } else if (*rest != 'Z' && *rest != 'z') {
-    return std::nullopt;
-  }
-  return t;
+  return parseRfc3339(value.get_ref<const std::string&>());
 }
 
 std::string metaString(const json& object, const char* field) {

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <ctime>
 #include <map>
 #include <tuple>
 
+#include "base/clock.h"
 #include "base/files.h"
 #include "instances/container_group.h"
 
@@ -21,31 +23,6 @@ std::string lower(std::string s) {
   std::ranges::transform(s, s.begin(),
                          [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
-}
-
-// `n` decimal digits at `pos`.
-std::optional<int> digits(std::string_view s, size_t& pos, size_t n) {
-  if (pos + n > s.size()) {
-    return std::nullopt;
-  }
-  int value = 0;
-  for (size_t i = 0; i < n; ++i) {
-    char c = s[pos + i];
-    if (c < '0' || c > '9') {
-      return std::nullopt;
-    }
-    value = value * 10 + (c - '0');
-  }
-  pos += n;
-  return value;
-}
-
-bool expect(std::string_view s, size_t& pos, std::string_view oneOf) {
-  if (pos < s.size() && oneOf.find(s[pos]) != std::string_view::npos) {
-    ++pos;
-    return true;
-  }
-  return false;
 }
 
 Result<double> price(const json& value, const std::string& field) {
@@ -107,73 +84,11 @@ std::string rfc3339Millis(Millis t) {
 }
 
 std::optional<Millis> parseRfc3339Millis(std::string_view s) {
-  size_t pos = 0;
-  auto year = digits(s, pos, 4);
-  if (!year || !expect(s, pos, "-")) {
+  auto t = parseRfc3339(s);
+  if (!t) {
     return std::nullopt;
   }
-  auto month = digits(s, pos, 2);
-  if (!month || !expect(s, pos, "-")) {
-    return std::nullopt;
-  }
-  auto day = digits(s, pos, 2);
-  if (!day || !expect(s, pos, "Tt")) {
-    return std::nullopt;
-  }
-  auto hour = digits(s, pos, 2);
-  if (!hour || !expect(s, pos, ":")) {
-    return std::nullopt;
-  }
-  auto minute = digits(s, pos, 2);
-  if (!minute || !expect(s, pos, ":")) {
-    return std::nullopt;
-  }
-  auto second = digits(s, pos, 2);
-  if (!second || *month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 ||
-      *second > 60) {
-    return std::nullopt;
-  }
-  Millis ms = 0;
-  if (expect(s, pos, ".")) {
-    size_t start = pos;
-    Millis scale = 100;
-    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
-      ms += (s[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
-    }
-    if (pos == start) {
-      return std::nullopt;
-    }
-  }
-  Millis offset = 0;
-  if (!expect(s, pos, "Zz")) {
-    if (pos >= s.size() || (s[pos] != '+' && s[pos] != '-')) {
-      return std::nullopt;
-    }
-    int sign = s[pos] == '-' ? -1 : 1;
-    ++pos;
-    auto oh = digits(s, pos, 2);
-    if (!oh || !expect(s, pos, ":")) {
-      return std::nullopt;
-    }
-    auto om = digits(s, pos, 2);
-    if (!om || *oh > 23 || *om > 59) {
-      return std::nullopt;
-    }
-    offset = sign * (*oh * 3600 + *om * 60) * Millis{1000};
-  }
-  if (pos != s.size()) {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = *year - 1900;
-  tm.tm_mon = *month - 1;
-  tm.tm_mday = *day;
-  tm.tm_hour = *hour;
-  tm.tm_min = *minute;
-  tm.tm_sec = *second;
-  return static_cast<Millis>(timegm(&tm)) * 1000 + ms - offset;
+  return std::chrono::floor<std::chrono::milliseconds>(t->time_since_epoch()).count();
 }
 
 UsageReport computeUsage(const std::vector<MeterInterval>& intervals, Millis from, Millis to,

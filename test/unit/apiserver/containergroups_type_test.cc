@@ -66,7 +66,7 @@ TEST(ContainerGroupTypeTest, Validation) {
 }
 
 TEST(ContainerGroupTypeTest, Row) {
-  ResourceType t = containerGroupType([] { return *parseTimestamp("2024-05-01T09:00:00Z"); });
+  ResourceType t = containerGroupType([] { return *parseRfc3339("2024-05-01T09:00:00Z"); });
   auto row = t.row(validGroup());
   ASSERT_EQ(row.size(), t.columns.size());
   EXPECT_EQ(row[0], "web");

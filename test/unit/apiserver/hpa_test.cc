@@ -211,7 +211,7 @@ TEST(HpaTableTest, TargetsAsKubectlPrintsThem) {
 }
 
 TEST(HpaTableTest, RowsOfBothVersions) {
-  auto now = [] { return *parseTimestamp("2024-05-03T12:00:00Z"); };
+  auto now = [] { return *parseRfc3339("2024-05-03T12:00:00Z"); };
   json object = v2Hpa();
   object["metadata"]["creationTimestamp"] = "2024-05-03T11:59:00Z";
   ResourceType v2 = horizontalPodAutoscalerType(now);

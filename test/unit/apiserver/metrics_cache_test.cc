@@ -25,11 +25,11 @@ class ManualClock final : public Clock {
   void advance(std::chrono::milliseconds d) { now_ += d; }
 
  private:
-  WallTime now_ = *parseTimestamp("2024-05-03T12:00:00Z");
+  WallTime now_ = *parseRfc3339("2024-05-03T12:00:00Z");
 };
 
 std::string at(int seconds) {
-  return rfc3339(*parseTimestamp("2024-05-03T12:00:00Z") + std::chrono::seconds(seconds));
+  return rfc3339(*parseRfc3339("2024-05-03T12:00:00Z") + std::chrono::seconds(seconds));
 }
 
 // A summary at `seconds` after 12:00 with node CPU `nodeCpu` ns and one pod default/web with

@@ -24,7 +24,7 @@ json podObject(const std::string& name) {
 }
 
 ResourceType fixedPodType() {
-  return podType([] { return *parseTimestamp("2024-05-01T12:00:00Z"); });
+  return podType([] { return *parseRfc3339("2024-05-01T12:00:00Z"); });
 }
 
 TEST(TableTest, ListTableHasColumnsRowsAndPartialMetadata) {

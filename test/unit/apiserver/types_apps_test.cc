@@ -13,7 +13,7 @@ namespace {
 using nlohmann::json;
 
 NowFn fixedNow() {
-  return [] { return *parseTimestamp("2024-05-03T12:00:00Z"); };
+  return [] { return *parseRfc3339("2024-05-03T12:00:00Z"); };
 }
 
 json deployment() {

@@ -31,23 +31,23 @@ TEST(HumanDurationTest, FollowsKubernetesBranches) {
 }
 
 TEST(HumanDurationTest, ParsesRfc3339) {
-  auto t = parseTimestamp("2024-05-01T10:00:00Z");
+  auto t = parseRfc3339("2024-05-01T10:00:00Z");
   ASSERT_TRUE(t);
   EXPECT_EQ(rfc3339(*t), "2024-05-01T10:00:00Z");
-  auto micro = parseTimestamp("2024-05-01T10:00:00.250000Z");
+  auto micro = parseRfc3339("2024-05-01T10:00:00.250000Z");
   ASSERT_TRUE(micro);
   EXPECT_EQ(*micro - *t, milliseconds(250));
-  auto offset = parseTimestamp("2024-05-01T12:00:00+02:00");
+  auto offset = parseRfc3339("2024-05-01T12:00:00+02:00");
   ASSERT_TRUE(offset);
   EXPECT_EQ(*offset, *t);
-  EXPECT_FALSE(parseTimestamp(""));
-  EXPECT_FALSE(parseTimestamp("2024-05-01"));
-  EXPECT_FALSE(parseTimestamp("2024-05-01T10:00:00"));
-  EXPECT_FALSE(parseTimestamp("2024-13-01T10:00:00Z"));
+  EXPECT_FALSE(parseRfc3339(""));
+  EXPECT_FALSE(parseRfc3339("2024-05-01"));
+  EXPECT_FALSE(parseRfc3339("2024-05-01T10:00:00"));
+  EXPECT_FALSE(parseRfc3339("2024-13-01T10:00:00Z"));
 }
 
 TEST(HumanDurationTest, TimestampSince) {
-  auto now = *parseTimestamp("2024-05-01T10:05:00Z");
+  auto now = *parseRfc3339("2024-05-01T10:05:00Z");
   EXPECT_EQ(timestampSince("2024-05-01T10:00:00Z", now), "5m");
   EXPECT_EQ(timestampSince("", now), "<unknown>");
   EXPECT_EQ(timestampSince("yesterday", now), "<unknown>");

@@ -8,7 +8,7 @@ namespace {
 
 using nlohmann::json;
 
-const Clock::WallTime kNow = *parseTimestamp("2024-05-01T12:00:00Z");
+const Clock::WallTime kNow = *parseRfc3339("2024-05-01T12:00:00Z");
 
 json pod(json status, json spec = nullptr) {
   if (spec.is_null()) {
