@@ -536,7 +536,8 @@ ArmResult<ArmReply> ArmService::location(const ArmPath& path) {
   }
 }
 
-ArmResult<ArmLogTarget> ArmService::logTarget(const ArmPath& path, const ArmCall& call) {
+ArmResult<inst::ContainerGroup> ArmService::groupWithContainer(const ArmPath& path,
+                                                               bool includeInit) const {
   auto existing = find(path);
   if (!existing) {
     return std::unexpected(inst::groupNotFound(path.resourceGroup, path.name));
@@ -545,17 +546,20 @@ ArmResult<ArmLogTarget> ArmService::logTarget(const ArmPath& path, const ArmCall
   if (!group) {
     return std::unexpected(group.error());
   }
-  bool known = false;
-  for (const auto& c : group->properties.containers) {
-    known = known || c.name == path.container;
-  }
-  for (const auto& c : group->properties.initContainers) {
-    known = known || c.name == path.container;
-  }
-  if (!known) {
+  auto named = [&](const auto& c) { return c.name == path.container; };
+  if (std::ranges::none_of(group->properties.containers, named) &&
+      (!includeInit || std::ranges::none_of(group->properties.initContainers, named))) {
     return armFail(404, "ContainerNotFound",
                    "The container '{}' could not be found in container group '{}'.", path.container,
                    group->name);
+  }
+  return group;
+}
+
+ArmResult<ArmLogTarget> ArmService::logTarget(const ArmPath& path, const ArmCall& call) {
+  auto group = groupWithContainer(path, /*includeInit=*/true);
+  if (!group) {
+    return std::unexpected(group.error());
   }
   const std::string ns = inst::podNamespace(path.subscriptionId, path.resourceGroup);
   auto pod = handlers_.objects().get(*pods_, ns, group->name);

@@ -38,6 +38,7 @@
 #include "http/request.h"
 #include "instances/arm_error.h"
 #include "instances/arm_paths.h"
+#include "instances/container_group.h"
 #include "instances/dns_name_label.h"
 #include "instances/metering.h"
 #include "instances/quota.h"
@@ -101,7 +102,7 @@ class ArmService {
   instances::ArmResult<ArmReply> meteredUsage(const instances::ArmPath& path, const ArmCall& call);
   // POST .../containers/{c}/exec (arm_service_exec.cc): the agent exec that runs the body's
   // command, split on whitespace, with a TTY when the body has a terminalSize. 400
-  // InvalidRequestContent without a command, 404 ResourceNotFound for an unknown group, 400
+  // InvalidRequestContent without a command, 404 ResourceNotFound for an unknown group, 404
   // ContainerNotFound, 409 ContainerGroupNotRunning while the container does not run.
   instances::ArmResult<ArmExecTarget> execTarget(const instances::ArmPath& path,
                                                  const ArmCall& call);
@@ -109,6 +110,10 @@ class ArmService {
  private:
   // The stored internal object of the group, or nullopt.
   std::optional<nlohmann::json> find(const instances::ArmPath& path) const;
+  // The group of `path` holding the container `path.container` (init containers count when
+  // `includeInit`); 404 ResourceNotFound or 404 ContainerNotFound.
+  instances::ArmResult<instances::ContainerGroup> groupWithContainer(const instances::ArmPath& path,
+                                                                     bool includeInit) const;
   // Every stored group of the subscription (and resource group, when given).
   std::vector<nlohmann::json> groupsOf(const std::string& subscriptionId,
                                        const std::string& resourceGroup) const;

@@ -106,22 +106,9 @@ ArmResult<ArmExecTarget> ArmService::execTarget(const ArmPath& path, const ArmCa
   if (!request) {
     return std::unexpected(request.error());
   }
-  auto existing = find(path);
-  if (!existing) {
-    return std::unexpected(inst::groupNotFound(path.resourceGroup, path.name));
-  }
-  auto group = inst::storedGroup(*existing);
+  auto group = groupWithContainer(path, /*includeInit=*/false);
   if (!group) {
     return std::unexpected(group.error());
-  }
-  bool known = false;
-  for (const auto& c : group->properties.containers) {
-    known = known || c.name == path.container;
-  }
-  if (!known) {
-    return armFail(400, "ContainerNotFound",
-                   "The container '{}' could not be found in container group '{}'.", path.container,
-                   group->name);
   }
   const std::string ns = inst::podNamespace(path.subscriptionId, path.resourceGroup);
   auto pod = handlers_.objects().get(*pods_, ns, group->name);

@@ -14,12 +14,15 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "base/files.h"
 #include "base/process.h"
 #include "base/random.h"
+#include "http/client.h"
 #include "support/berth_process.h"
 #include "support/test_registry.h"
 
@@ -111,6 +114,42 @@ class UpCluster {
     std::filesystem::remove(dir_.string() + ".log", ignored);
     up_.reset();
     return leftMounts;
+  }
+
+  // The API server's URL, from the kubeconfig berth up wrote ("https://127.0.0.1:PORT").
+  std::string serverUrl() const {
+    auto kubeconfig = files::read(up_->kubeconfig());
+    if (!kubeconfig) {
+      return "";
+    }
+    auto server = kubeconfig->substr(kubeconfig->find("server: ") + 8);
+    return server.substr(0, server.find('\n'));
+  }
+  // The bearer token of system:admin.
+  std::string adminToken() const {
+    auto tokens =
+        nlohmann::json::parse(files::read(dir_ / "tokens.json").value_or("[]"), nullptr, false);
+    for (const auto& entry : tokens.is_array() ? tokens : nlohmann::json::array()) {
+      if (entry.value("user", "") == "system:admin") {
+        return entry.value("token", "");
+      }
+    }
+    return "";
+  }
+  // An HTTPS request to the API server as system:admin (JSON body when there is one). A
+  // transport failure is a test failure and an empty response.
+  http::ClientResponse request(const std::string& method, const std::string& path,
+                               const std::string& body = "") const {
+    http::ClientOptions options;
+    options.caFile = dir_ / "pki" / "ca.crt";
+    options.bearerToken = adminToken();
+    if (!body.empty()) {
+      options.headers["Content-Type"] = "application/json";
+    }
+    auto response = http::httpRequest(method, serverUrl() + path, body, options);
+    EXPECT_TRUE(response) << method << " " << path << ": "
+                          << (response ? "" : response.error().message());
+    return response.value_or(http::ClientResponse{});
   }
 
   process::Outcome kubectl(const std::vector<std::string>& args,

@@ -246,7 +246,7 @@ TEST_F(ArmExecTest, AWrongPasswordAndASecondUseAreRefused) {
 TEST_F(ArmExecTest, RefusesBadRequestsWithArmErrors) {
   startExec({{"command", "true"}});  // the group runs
   auto noContainer = postExec("nope", {{"command", "ls"}});
-  EXPECT_EQ(noContainer.status, 400) << noContainer.body;
+  EXPECT_EQ(noContainer.status, 404) << noContainer.body;
   EXPECT_EQ(json::parse(noContainer.body)["error"]["code"], "ContainerNotFound");
 
   auto noGroup = postExec("box", {{"command", "ls"}}, "absent");

@@ -30,16 +30,7 @@ class ArmUpViewsTest : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_TRUE(cluster_.start());
-    auto kubeconfig = files::read(cluster_.process().kubeconfig());
-    ASSERT_TRUE(kubeconfig);
-    auto serverLine = kubeconfig->substr(kubeconfig->find("server: ") + 8);
-    url_ = serverLine.substr(0, serverLine.find('\n'));
-    auto tokens = json::parse(*files::read(cluster_.dir() / "tokens.json"));
-    for (const auto& entry : tokens) {
-      if (entry["user"] == "system:admin") {
-        adminToken_ = entry["token"];
-      }
-    }
+    adminToken_ = cluster_.adminToken();
     ASSERT_FALSE(adminToken_.empty());
   }
   void TearDown() override {
@@ -64,15 +55,7 @@ class ArmUpViewsTest : public ::testing::Test {
 
   http::ClientResponse call(const std::string& method, const std::string& path,
                             const std::string& body = "") {
-    http::ClientOptions options;
-    options.caFile = cluster_.dir() / "pki" / "ca.crt";
-    options.bearerToken = adminToken_;
-    if (!body.empty()) {
-      options.headers["Content-Type"] = "application/json";
-    }
-    auto response = http::httpRequest(method, url_ + path, body, options);
-    EXPECT_TRUE(response) << method << " " << path;
-    return response.value_or(http::ClientResponse{});
+    return cluster_.request(method, path, body);
   }
   static std::string groupPath(const std::string& name) {
     return fmt::format(
@@ -101,7 +84,6 @@ class ArmUpViewsTest : public ::testing::Test {
   }
 
   testing::UpCluster cluster_;
-  std::string url_;
   std::string adminToken_;
   // The group's public port (a hostPort of the node): one no other test run is likely to use.
   int port_ = 30000 + static_cast<int>(::getpid() % 20000);
