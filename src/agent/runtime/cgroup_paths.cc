@@ -1,9 +1,12 @@
 #include "agent/runtime/cgroup_paths.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "agent/runtime/monitor_files.h"
 
@@ -25,6 +28,25 @@ std::vector<std::string> split(const std::string& s, char sep) {
 
 bool fileExists(const std::string& path) {
   return ::access(path.c_str(), F_OK) == 0;
+}
+
+// Writes `value` with one write(2), as cgroup files want; returns errno or 0.
+int writeCgroupFile(const std::string& path, const std::string& value) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return errno;
+  }
+  int err = 0;
+  ssize_t n = ::write(fd, value.data(), value.size());
+  if (n < 0) {
+    err = errno;
+  } else if (static_cast<size_t>(n) != value.size()) {
+    err = EIO;
+  }
+  if (::close(fd) != 0 && err == 0) {
+    err = errno;
+  }
+  return err;
 }
 
 }  // namespace
@@ -140,6 +162,44 @@ long long readOomKillCount(const std::string& file) {
     }
   }
   return -1;
+}
+
+std::vector<CgroupWrite> cpuQuotaWrites(const std::vector<CgroupMount>& mounts,
+                                        const std::string& cgroupsPath, const CpuQuota& quota) {
+  if (!cgroupsPath.starts_with("/")) {
+    return {};
+  }
+  for (const auto& m : mounts) {
+    for (const auto& c : m.controllers) {
+      if (c == "cpu") {
+        // The period first: the quota is checked against it (and against the parent's).
+        std::string dir = m.mountPoint + cgroupsPath;
+        return {{dir + "/cpu.cfs_period_us", std::to_string(quota.periodMicros)},
+                {dir + "/cpu.cfs_quota_us", std::to_string(quota.quotaMicros)}};
+      }
+    }
+  }
+  for (const auto& m : mounts) {
+    if (m.v2) {
+      std::string limit = quota.quotaMicros < 0 ? "max" : std::to_string(quota.quotaMicros);
+      return {{m.mountPoint + cgroupsPath + "/cpu.max",
+               limit + " " + std::to_string(quota.periodMicros)}};
+    }
+  }
+  return {};
+}
+
+std::string applyCpuQuota(const std::string& cgroupsPath, const CpuQuota& quota) {
+  auto writes = cpuQuotaWrites(cgroupMounts(), cgroupsPath, quota);
+  if (writes.empty()) {
+    return "no cpu cgroup controller for '" + cgroupsPath + "'";
+  }
+  for (const auto& w : writes) {
+    if (int err = writeCgroupFile(w.file, w.value); err != 0) {
+      return "write '" + w.file + "': " + std::strerror(err);
+    }
+  }
+  return {};
 }
 
 }  // namespace berth::runtime

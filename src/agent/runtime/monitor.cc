@@ -169,6 +169,17 @@ bool Monitor::createAndStart() {
     failStart(classifyRuntimeMessage(message), message);
     return false;
   }
+  // The CPU limit is left out of config.json so that the runtime's set-up in the container's
+  // cgroup (mounts, seccomp, exec) is not throttled by it; it takes effect here, before the
+  // container counts as started. A container must never run without the limit it asked for.
+  if (request_.cpuQuota) {
+    if (std::string error = applyCpuQuota(request_.cgroupsPath, *request_.cpuQuota);
+        !error.empty()) {
+      failStart("internal",
+                "cannot set the cpu quota of container '" + request_.id + "': " + error);
+      return false;
+    }
+  }
   StartedRecord started;
   started.process = init_;
   started.startedAt = nowRfc3339Nano();

@@ -4,10 +4,12 @@
 //
 // In order, it: becomes a child subreaper (so the container init, orphaned when the runtime's
 // `create` exits, becomes its child); runs `<runtime> create` with the container's stdout and
-// stderr on pipes it reads, then `<runtime> start`; writes started.json and reports "ok" on the
-// sync fd (or error.json and "error <code> <message>"); copies the output into the CRI log
-// until the init exits and the pipes close; reads the OOM-kill counter of the memory cgroup
-// before the runtime deletes it; writes exited.json; runs `<runtime> delete -f`; exits.
+// stderr on pipes it reads, then `<runtime> start`; writes the CPU quota into the container's
+// cgroup (MonitorRequest::cpuQuota; failing that fails the start); writes started.json and
+// reports "ok" on the sync fd (or error.json and "error <code> <message>", after `<runtime>
+// delete -f`); copies the output into the CRI log until the init exits and the pipes close;
+// reads the OOM-kill counter of the memory cgroup before the runtime deletes it; writes
+// exited.json; runs `<runtime> delete -f`; exits.
 //
 // Standard library, libc and nlohmann::json only: one of these runs per container, so it must
 // stay small (statically linked, a few hundred KiB resident).

@@ -35,14 +35,17 @@ ProcessId processFrom(const json& j) {
 }  // namespace
 
 std::string encode(const MonitorRequest& r) {
-  return json{{"id", r.id},
-              {"runtimePath", r.runtimePath},
-              {"stateRoot", r.stateRoot},
-              {"logPath", r.logPath},
-              {"logMaxBytes", r.logMaxBytes},
-              {"logMaxFiles", r.logMaxFiles},
-              {"cgroupsPath", r.cgroupsPath}}
-      .dump();
+  json j{{"id", r.id},
+         {"runtimePath", r.runtimePath},
+         {"stateRoot", r.stateRoot},
+         {"logPath", r.logPath},
+         {"logMaxBytes", r.logMaxBytes},
+         {"logMaxFiles", r.logMaxFiles},
+         {"cgroupsPath", r.cgroupsPath}};
+  if (r.cpuQuota) {
+    j["cpuQuota"] = {{"quota", r.cpuQuota->quotaMicros}, {"period", r.cpuQuota->periodMicros}};
+  }
+  return j.dump();
 }
 
 std::string encode(const StartedRecord& r) {
@@ -84,6 +87,10 @@ std::optional<MonitorRequest> decodeMonitorRequest(const std::string& text) {
     r.logMaxBytes = j->value("logMaxBytes", r.logMaxBytes);
     r.logMaxFiles = j->value("logMaxFiles", r.logMaxFiles);
     r.cgroupsPath = j->value("cgroupsPath", "");
+    if (j->contains("cpuQuota")) {
+      const json& q = j->at("cpuQuota");
+      r.cpuQuota = CpuQuota{q.at("quota").get<int64_t>(), q.at("period").get<int64_t>()};
+    }
     return r;
   } catch (const json::exception&) {
     return std::nullopt;

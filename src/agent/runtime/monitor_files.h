@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "agent/runtime/cgroup_paths.h"
+
 namespace berth::runtime {
 
 inline constexpr const char* kConfigFile = "config.json";
@@ -32,6 +34,9 @@ struct MonitorRequest {
   int64_t logMaxBytes = 10 * 1024 * 1024;
   int logMaxFiles = 3;
   std::string cgroupsPath;  // as in config.json, for cleanup
+  // The CPU limit, not in config.json: the monitor writes it into the cgroup once the runtime
+  // started the container, so that the runtime's own set-up is not throttled by it.
+  std::optional<CpuQuota> cpuQuota;
 };
 
 // A process identified across pid reuse.

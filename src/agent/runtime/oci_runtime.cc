@@ -144,6 +144,7 @@ Result<ContainerState> OciRuntime::start(const ContainerSpec& spec) {
   request.logMaxBytes = spec.logMaxBytes;
   request.logMaxFiles = spec.logMaxFiles;
   request.cgroupsPath = effectiveCgroupsPath(spec);
+  request.cpuQuota = deferredCpuQuota(spec);
   if (!spec.logPath.empty()) {
     BERTH_TRY_STATUS(files::makeDirs(spec.logPath.parent_path()));
   }

@@ -95,10 +95,7 @@ json resources(const ContainerSpec& spec) {
   if (res.cpuShares) {
     cpu["shares"] = std::max<uint64_t>(*res.cpuShares, 2);
   }
-  if (res.cpuQuotaMicros) {
-    cpu["quota"] = *res.cpuQuotaMicros;
-    cpu["period"] = 100000;
-  }
+  // No quota/period here: see deferredCpuQuota().
   if (!cpu.empty()) {
     r["cpu"] = cpu;
   }
@@ -121,6 +118,13 @@ json namespaceEntry(const std::string& type, const std::string& path) {
 }
 
 }  // namespace
+
+std::optional<CpuQuota> deferredCpuQuota(const ContainerSpec& spec) {
+  if (!spec.resources.cpuQuotaMicros) {
+    return std::nullopt;
+  }
+  return CpuQuota{*spec.resources.cpuQuotaMicros, kCfsPeriodMicros};
+}
 
 std::string effectiveCgroupsPath(const ContainerSpec& spec) {
   return spec.cgroupsPath.empty() ? "/berth/" + spec.id : spec.cgroupsPath;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "agent/runtime/cgroup_paths.h"
 #include "agent/runtime/runtime.h"
 #include "base/error.h"
 
@@ -27,8 +28,15 @@ struct OciSpecOptions {
 // paths, a private pid/mount namespace (network/ipc/uts from the given paths or new), the
 // built-in seccomp profile, device cgroup allowing only the standard devices. Privileged
 // containers get every available capability, no seccomp, no masked paths and all devices.
+// linux.resources.cpu has the shares but never a quota: see deferredCpuQuota().
 // kInvalidArgument for an unknown capability, empty args, relative paths or a bad id.
 Result<nlohmann::json> buildOciSpec(const ContainerSpec& spec, const OciSpecOptions& options);
+
+// The CPU limit of `spec` (resources.cpuQuotaMicros per kCfsPeriodMicros), or nullopt without
+// one. It is left out of the OCI spec and written into the cgroup by the monitor once the
+// runtime started the container: under a small quota (1 ms per 100 ms) the runtime's own
+// set-up in the container's cgroup would otherwise take hundreds of milliseconds.
+std::optional<CpuQuota> deferredCpuQuota(const ContainerSpec& spec);
 
 // The cgroupsPath used for a spec: spec.cgroupsPath, or "/berth/<id>" when empty.
 std::string effectiveCgroupsPath(const ContainerSpec& spec);

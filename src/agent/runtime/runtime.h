@@ -45,7 +45,7 @@ struct Mount {
 
 struct Resources {
   std::optional<uint64_t> cpuShares;      // from requests.cpu (milli * 1024 / 1000, min 2)
-  std::optional<int64_t> cpuQuotaMicros;  // from limits.cpu, per 100 ms period
+  std::optional<int64_t> cpuQuotaMicros;  // from limits.cpu, per 100 ms period; set once started
   std::optional<int64_t> memoryLimitBytes;
   std::optional<int64_t> pidsLimit;
 };

@@ -37,6 +37,40 @@ TEST(CgroupPathsTest, PureV2) {
   EXPECT_EQ(mounts[0].mountPoint, "/sys/fs/cgroup");
 }
 
+TEST(CgroupPathsTest, CpuQuotaWritesOnHybridHostUseV1) {
+  auto writes = cpuQuotaWrites(parseCgroupMounts(kHybrid), "/berth/c1", CpuQuota{1000, 100000});
+  EXPECT_THAT(writes, ::testing::ElementsAre(
+                          CgroupWrite{"/sys/fs/cgroup/cpu/berth/c1/cpu.cfs_period_us", "100000"},
+                          CgroupWrite{"/sys/fs/cgroup/cpu/berth/c1/cpu.cfs_quota_us", "1000"}));
+}
+
+TEST(CgroupPathsTest, CpuQuotaWritesOnV1WithCpuAndCpuacctTogether) {
+  auto mounts = parseCgroupMounts(
+      "32 31 0:29 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset\n"
+      "33 31 0:30 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n");
+  auto writes = cpuQuotaWrites(mounts, "/x", CpuQuota{50000, 100000});
+  ASSERT_EQ(writes.size(), 2u);
+  EXPECT_EQ(writes[1], (CgroupWrite{"/sys/fs/cgroup/cpu,cpuacct/x/cpu.cfs_quota_us", "50000"}));
+}
+
+TEST(CgroupPathsTest, CpuQuotaWritesOnPureV2) {
+  auto mounts =
+      parseCgroupMounts("30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n");
+  EXPECT_THAT(
+      cpuQuotaWrites(mounts, "/berth/c1", CpuQuota{1000, 100000}),
+      ::testing::ElementsAre(CgroupWrite{"/sys/fs/cgroup/berth/c1/cpu.max", "1000 100000"}));
+  EXPECT_THAT(cpuQuotaWrites(mounts, "/berth/c1", CpuQuota{-1, 100000}),
+              ::testing::ElementsAre(CgroupWrite{"/sys/fs/cgroup/berth/c1/cpu.max", "max 100000"}));
+}
+
+TEST(CgroupPathsTest, CpuQuotaWritesNeedAnAbsolutePathAndACpuController) {
+  EXPECT_TRUE(cpuQuotaWrites(parseCgroupMounts(kHybrid), "berth/c1", CpuQuota{}).empty());
+  auto noCpu =
+      parseCgroupMounts("35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n");
+  EXPECT_TRUE(cpuQuotaWrites(noCpu, "/berth/c1", CpuQuota{}).empty());
+  EXPECT_NE(applyCpuQuota("relative", CpuQuota{}), "");
+}
+
 TEST(CgroupPathsTest, OomCounterOfThisProcess) {
   // Every test process has a memory cgroup (v1 or v2) with an oom_kill counter.
   std::string file = oomCounterFile(::getpid());

@@ -24,6 +24,12 @@ TEST(MonitorFilesTest, RoundTrips) {
   EXPECT_EQ(r->logMaxBytes, 1000);
   EXPECT_EQ(r->logMaxFiles, 2);
   EXPECT_EQ(r->cgroupsPath, "/berth/c1");
+  EXPECT_FALSE(r->cpuQuota);  // no limit asked, none written
+
+  req.cpuQuota = CpuQuota{1000, 100000};
+  r = decodeMonitorRequest(encode(req));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->cpuQuota, (CpuQuota{1000, 100000}));
 
   StartedRecord st{{42, 1234}, "2026-11-29T03:57:25.123456789Z", {7, 99}};
   auto s = decodeStarted(encode(st));

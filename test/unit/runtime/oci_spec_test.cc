@@ -147,10 +147,26 @@ TEST(OciSpecTest, ResourcesAndCgroupsPath) {
   s.resources.pidsLimit = 20;
   linux = build(s)["linux"];
   EXPECT_EQ(linux["cgroupsPath"], "/berth/pods/x");
-  EXPECT_EQ(linux["resources"]["cpu"],
-            json::parse(R"({"shares":256,"quota":50000,"period":100000})"));
+  // The quota is applied by the monitor after the start (deferredCpuQuota), never by the runtime.
+  EXPECT_EQ(linux["resources"]["cpu"], json::parse(R"({"shares":256})"));
   EXPECT_EQ(linux["resources"]["memory"], json::parse(R"({"limit":33554432,"swap":33554432})"));
   EXPECT_EQ(linux["resources"]["pids"], json::parse(R"({"limit":20})"));
+}
+
+TEST(OciSpecTest, CpuQuotaIsDeferred) {
+  auto s = baseSpec();
+  EXPECT_FALSE(deferredCpuQuota(s));
+
+  s.resources.cpuQuotaMicros = 1000;  // 0.01 vCPU
+  json linux = build(s)["linux"];
+  EXPECT_FALSE(linux["resources"].contains("cpu"));
+  EXPECT_EQ(deferredCpuQuota(s), (CpuQuota{1000, 100000}));
+
+  s.resources.cpuShares = 10;
+  s.resources.cpuQuotaMicros = 250000;
+  linux = build(s)["linux"];
+  EXPECT_EQ(linux["resources"]["cpu"], json::parse(R"({"shares":10})"));
+  EXPECT_EQ(deferredCpuQuota(s), (CpuQuota{250000, 100000}));
 }
 
 TEST(OciSpecTest, DevicesDenyByDefault) {
