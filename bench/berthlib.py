@@ -1,11 +1,13 @@
 """Shared pieces of the control-plane benchmarks: a small API client, process handling, stats."""
 
+import http.client
 import json
 import os
 import re
 import signal
 import ssl
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -43,6 +45,75 @@ class Api:
             if ok404 and e.code == 404:
                 return None
             raise
+
+
+class Watch(threading.Thread):
+    """A watch of `path` (a list URL) from `resource_version`. `marks` maps a name to a predicate
+    of the watched object; for each mark, the attribute of that name maps each object name to the
+    first time (time.monotonic()) the predicate held for it."""
+
+    def __init__(self, api, path, resource_version, marks):
+        super().__init__(daemon=True)
+        self.marks = marks
+        for mark in marks:
+            setattr(self, mark, {})
+        self.ended = None
+        self.cv = threading.Condition()
+        self.conn = http.client.HTTPSConnection(api.host, api.port, context=api.ssl, timeout=600)
+        separator = "&" if "?" in path else "?"
+        self.conn.request("GET", f"{path}{separator}watch=true&resourceVersion={resource_version}",
+                          headers={"Authorization": "Bearer " + api.token})
+        self.resp = self.conn.getresponse()
+        if self.resp.status != 200:
+            raise RuntimeError(f"watch: HTTP {self.resp.status}")
+
+    def run(self):
+        try:
+            while True:
+                line = self.resp.readline()
+                if not line:
+                    self.end("the watch stream ended")
+                    return
+                now = time.monotonic()
+                obj = json.loads(line).get("object", {})
+                name = obj.get("metadata", {}).get("name", "")
+                with self.cv:
+                    for mark, holds in self.marks.items():
+                        if holds(obj):
+                            getattr(self, mark).setdefault(name, now)
+                    self.cv.notify_all()
+        except (OSError, ValueError, AttributeError, http.client.HTTPException) as e:
+            self.end(f"the watch failed: {e}")
+
+    def end(self, why):
+        with self.cv:
+            self.ended = why
+            self.cv.notify_all()
+
+    def wait_marked(self, mark, names, timeout):
+        """Waits until every object of `names` reached `mark`; returns their times."""
+        seen = getattr(self, mark)
+        deadline = time.monotonic() + timeout
+        with self.cv:
+            while not names <= seen.keys():
+                if self.ended:
+                    raise RuntimeError(self.ended)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"not {mark}: {sorted(names - seen.keys())[:5]}")
+                self.cv.wait(left)
+        return {n: seen[n] for n in names}
+
+    def wait_running(self, names, timeout):
+        return self.wait_marked("running", names, timeout)
+
+    def close(self):
+        try:
+            self.resp.fp.raw._sock.shutdown(2)  # ends the blocked readline() of run()
+        except (AttributeError, OSError):
+            pass
+        self.resp.close()
+        self.conn.close()
 
 
 def wait_for(predicate, timeout, what, interval=0.1):

@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 
-from berthlib import REPO, Api, pct, wait_for
+from berthlib import REPO, Api, Watch, pct, wait_for
 
 SUB = "00000000-0000-0000-0000-0000000be4c1"
 VERSION = "api-version=2023-05-01"
@@ -63,71 +63,17 @@ def group_body(image, cpu, memory):
                                "resources": {"requests": {"cpu": cpu, "memoryInGB": memory}}}}]}}
 
 
-class GroupWatch(threading.Thread):
-    """Watches the internal containergroups (or, with `pods`, the groups' pods); records when
-    each is first seen (added) and first seen Running."""
-
-    def __init__(self, api, resource_version, pods=False):
-        super().__init__(daemon=True)
-        self.running, self.added = {}, {}
-        self.pods = pods
-        self.ended = None
-        self.cv = threading.Condition()
-        self.conn = http.client.HTTPSConnection(api.host, api.port, context=api.ssl, timeout=600)
-        path = ("/api/v1/pods?labelSelector=instances.berth.io%2Fgroup&" if pods
-                else "/apis/instances.berth.io/v1/containergroups?")
-        self.conn.request("GET", f"{path}watch=true&resourceVersion={resource_version}",
-                          headers={"Authorization": "Bearer " + api.token})
-        self.resp = self.conn.getresponse()
-        if self.resp.status != 200:
-            raise RuntimeError(f"watch: HTTP {self.resp.status}")
-
-    def run(self):
-        try:
-            while True:
-                line = self.resp.readline()
-                if not line:
-                    self.end("the watch stream ended")
-                    return
-                now = time.monotonic()
-                obj = json.loads(line).get("object", {})
-                name = obj.get("metadata", {}).get("name", "")
-                if self.pods:
-                    state = obj.get("status", {}).get("phase")
-                else:
-                    state = obj.get("status", {}).get("instanceView", {}).get("state")
-                with self.cv:
-                    self.added.setdefault(name, now)
-                    if state == "Running":
-                        self.running.setdefault(name, now)
-                    self.cv.notify_all()
-        except (OSError, ValueError, AttributeError, http.client.HTTPException) as e:
-            self.end(f"the watch failed: {e}")
-
-    def end(self, why):
-        with self.cv:
-            self.ended = why
-            self.cv.notify_all()
-
-    def wait_running(self, names, timeout):
-        deadline = time.monotonic() + timeout
-        with self.cv:
-            while not names <= self.running.keys():
-                if self.ended:
-                    raise RuntimeError(self.ended)
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"not Running: {sorted(names - self.running.keys())[:5]}")
-                self.cv.wait(left)
-        return {n: self.running[n] for n in names}
-
-    def close(self):
-        try:
-            self.resp.fp.raw._sock.shutdown(2)  # ends the blocked readline() of run()
-        except (AttributeError, OSError):
-            pass
-        self.resp.close()
-        self.conn.close()
+def group_watch(api, resource_version, pods=False):
+    """Watches the internal containergroups (or, with `pods`, the groups' pods); `.added` and
+    `.running` record when each is first seen and first seen Running."""
+    if pods:
+        path = "/api/v1/pods?labelSelector=instances.berth.io%2Fgroup"
+        state = lambda o: o.get("status", {}).get("phase")  # noqa: E731
+    else:
+        path = "/apis/instances.berth.io/v1/containergroups"
+        state = lambda o: o.get("status", {}).get("instanceView", {}).get("state")  # noqa: E731
+    return Watch(api, path, resource_version,
+                 {"added": lambda o: True, "running": lambda o: state(o) == "Running"})
 
 
 class Client:
@@ -232,11 +178,11 @@ def run_berth(args, work, registry):
         wait_for(lambda: node_ready(api, node), 60, "node Ready")
         rv = api.request("GET", "/apis/instances.berth.io/v1/containergroups")["metadata"][
             "resourceVersion"]
-        watch = GroupWatch(api, rv)
+        watch = group_watch(api, rv)
         watch.start()
         # Where the time goes: the groups' pods (created by the controller, Running by the agent).
         pod_rv = api.request("GET", "/api/v1/pods")["metadata"]["resourceVersion"]
-        pod_watch = GroupWatch(api, pod_rv, pods=True)
+        pod_watch = group_watch(api, pod_rv, pods=True)
         pod_watch.start()
         observer = watch if args.observe == "watch" else Poller(api, rg, args.poll_ms / 1000.0)
         client = Client(api)

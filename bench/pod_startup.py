@@ -16,7 +16,6 @@ Usage: bench/pod_startup.py [--build build] [--pods 100] [--sequential 30] [--up
 
 import argparse
 import concurrent.futures
-import http.client
 import json
 import os
 import random
@@ -27,76 +26,22 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 import urllib.request
 
-from berthlib import REPO, Api, pct, wait_for
+from berthlib import REPO, Api, Watch, pct, wait_for
 
 SLO_S = 5.0
 TARGET_S = 1.0
 
 
-class PodWatch(threading.Thread):
-    """Watches pods in a namespace; records the first time each is seen bound and Running."""
-
-    def __init__(self, api, namespace, resource_version):
-        super().__init__(daemon=True)
-        self.bound, self.running = {}, {}
-        self.ended = None
-        self.cv = threading.Condition()
-        self.conn = http.client.HTTPSConnection(api.host, api.port, context=api.ssl, timeout=600)
-        self.conn.request("GET", f"/api/v1/namespaces/{namespace}/pods?watch=true&"
-                                 f"resourceVersion={resource_version}",
-                          headers={"Authorization": "Bearer " + api.token})
-        self.resp = self.conn.getresponse()
-        if self.resp.status != 200:
-            raise RuntimeError(f"watch: HTTP {self.resp.status}")
-
-    def run(self):
-        try:
-            while True:
-                line = self.resp.readline()
-                if not line:
-                    self.end("the watch stream ended")
-                    return
-                now = time.monotonic()
-                event = json.loads(line)
-                pod = event.get("object", {})
-                name = pod.get("metadata", {}).get("name", "")
-                with self.cv:
-                    if pod.get("spec", {}).get("nodeName"):
-                        self.bound.setdefault(name, now)
-                    if pod.get("status", {}).get("phase") == "Running":
-                        self.running.setdefault(name, now)
-                    self.cv.notify_all()
-        except (OSError, ValueError, AttributeError, http.client.HTTPException) as e:
-            self.end(f"the watch failed: {e}")
-
-    def end(self, why):
-        with self.cv:
-            self.ended = why
-            self.cv.notify_all()
-
-    def wait_running(self, names, timeout):
-        deadline = time.monotonic() + timeout
-        with self.cv:
-            while not names <= self.running.keys():
-                if self.ended:
-                    raise RuntimeError(self.ended)
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"not Running: {sorted(names - self.running.keys())[:5]}")
-                self.cv.wait(left)
-
-    def close(self):
-        try:
-            self.resp.fp.raw._sock.shutdown(2)  # ends the blocked readline() of run()
-        except (AttributeError, OSError):
-            pass
-        self.resp.close()
-        self.conn.close()
+def pod_watch(api, namespace, resource_version):
+    """Watches pods in a namespace; `.bound` and `.running` record the first time each is seen
+    bound and Running."""
+    return Watch(api, f"/api/v1/namespaces/{namespace}/pods", resource_version,
+                 {"bound": lambda p: bool(p.get("spec", {}).get("nodeName")),
+                  "running": lambda p: p.get("status", {}).get("phase") == "Running"})
 
 
 def pod(name, image):
@@ -136,7 +81,7 @@ def run(args, work, registry):
         wait_for(lambda: node_ready(api, node), 60, "node Ready")
         # Warm-up: pulls the image (the SLO excludes pulls) and warms the bridge.
         rv = api.request("GET", f"/api/v1/namespaces/{ns}/pods")["metadata"]["resourceVersion"]
-        watch = PodWatch(api, ns, rv)
+        watch = pod_watch(api, ns, rv)
         watch.start()
         api.request("POST", f"/api/v1/namespaces/{ns}/pods", pod("warm", image))
         watch.wait_running({"warm"}, 120)
