@@ -1,12 +1,16 @@
 """Shared pieces of the control-plane benchmarks: a small API client, process handling, stats."""
 
+import contextlib
 import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import ssl
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -114,6 +118,30 @@ class Watch(threading.Thread):
             pass
         self.resp.close()
         self.conn.close()
+
+
+@contextlib.contextmanager
+def bench_workspace(prefix, keep_log=None):
+    """A work dir under /var/tmp with the fixture registry started in it: yields (work, registry
+    address). Afterwards the registry is stopped by PID, berth.log is copied to `keep_log`, and
+    the dir is removed unless something is still mounted under it (never delete through a
+    mount: a pod that was not torn down keeps its root there)."""
+    work = tempfile.mkdtemp(prefix=prefix, dir="/var/tmp")
+    regdir = os.path.join(work, "registry")
+    script = os.path.join(REPO, "scripts/test-registry")
+    subprocess.run([script, "start", regdir], check=True, stdout=subprocess.DEVNULL)
+    try:
+        with open(os.path.join(regdir, "address")) as f:
+            yield work, f.read().strip()
+    finally:
+        subprocess.run([script, "stop", regdir])
+        if keep_log:
+            shutil.copy(os.path.join(work, "berth.log"), keep_log)
+        with open("/proc/self/mountinfo") as f:
+            if work in f.read():
+                print(f"warning: mounts left under {work}; not removing it", file=sys.stderr)
+            else:
+                shutil.rmtree(work, ignore_errors=True)
 
 
 def wait_for(predicate, timeout, what, interval=0.1):

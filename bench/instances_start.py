@@ -34,11 +34,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-from berthlib import REPO, Api, Watch, pct, wait_for
+from berthlib import REPO, Api, Watch, bench_workspace, pct, wait_for
 
 SUB = "00000000-0000-0000-0000-0000000be4c1"
 VERSION = "api-version=2023-05-01"
@@ -296,12 +295,7 @@ def main():
     ap.add_argument("--up-arg", action="append", default=[],
                     help="extra argument of `berth up` (repeat: --up-arg=--workers --up-arg=8)")
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix="berth-bench-inst-", dir="/var/tmp")
-    regdir = os.path.join(work, "registry")
-    subprocess.run([os.path.join(REPO, "scripts/test-registry"), "start", regdir], check=True,
-                   stdout=subprocess.DEVNULL)
-    try:
-        registry = open(os.path.join(regdir, "address")).read().strip()
+    with bench_workspace("berth-bench-inst-", args.keep_log) as (work, registry):
         b = run_berth(args, work, registry)
         report_berth(args, b)
         try:
@@ -309,16 +303,6 @@ def main():
         except subprocess.CalledProcessError as e:
             print(f"podman failed: {e}: {e.stderr}", file=sys.stderr)
             pm = None
-    finally:
-        subprocess.run([os.path.join(REPO, "scripts/test-registry"), "stop", regdir])
-        if args.keep_log:
-            shutil.copy(os.path.join(work, "berth.log"), args.keep_log)
-        # Never delete through a mount: a pod that was not torn down keeps its root here.
-        with open("/proc/self/mountinfo") as f:
-            if work in f.read():
-                print(f"warning: mounts left under {work}; not removing it", file=sys.stderr)
-            else:
-                shutil.rmtree(work, ignore_errors=True)
 
     seq, burst = b["seq"], b["burst"]
     rate = len(burst) / b["rate_s"]

@@ -16,21 +16,15 @@ Usage: bench/pod_startup.py [--build build] [--pods 100] [--sequential 30] [--up
 
 import argparse
 import concurrent.futures
-import json
 import os
 import random
-import re
 import shutil
 import signal
-import ssl
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.parse
-import urllib.request
 
-from berthlib import REPO, Api, Watch, pct, wait_for
+from berthlib import REPO, Api, Watch, bench_workspace, pct, wait_for
 
 SLO_S = 5.0
 TARGET_S = 1.0
@@ -149,23 +143,8 @@ def main():
     ap.add_argument("--up-arg", action="append", default=[],
                     help="extra argument of `berth up` (repeat: --up-arg=--workers --up-arg=8)")
     args = ap.parse_args()
-    work = tempfile.mkdtemp(prefix="berth-bench-startup-", dir="/var/tmp")
-    regdir = os.path.join(work, "registry")
-    subprocess.run([os.path.join(REPO, "scripts/test-registry"), "start", regdir], check=True,
-                   stdout=subprocess.DEVNULL)
-    try:
-        registry = open(os.path.join(regdir, "address")).read().strip()
+    with bench_workspace("berth-bench-startup-", args.keep_log) as (work, registry):
         r = run(args, work, registry)
-    finally:
-        subprocess.run([os.path.join(REPO, "scripts/test-registry"), "stop", regdir])
-        if args.keep_log:
-            shutil.copy(os.path.join(work, "berth.log"), args.keep_log)
-        # Never delete through a mount: a pod that was not torn down keeps its root here.
-        with open("/proc/self/mountinfo") as f:
-            if work in f.read():
-                print(f"warning: mounts left under {work}; not removing it", file=sys.stderr)
-            else:
-                shutil.rmtree(work, ignore_errors=True)
     print(f"machine: {os.cpu_count()} cores, kernel {os.uname().release}")
 
     def line(label, values, bound):
