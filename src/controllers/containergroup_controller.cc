@@ -196,6 +196,12 @@ Status ContainerGroupController::sync(const std::string& key) {
       if (!created && created.error().code() != ErrorCode::kAlreadyExists) {
         recorder_.record(object, "Warning", "FailedCreate",
                          "Error creating: " + created.error().message());
+        // No pod, no bill: the interval opened for it ends now; the retry opens another.
+        if (auto closed = meter_.closeOpen(ns, metaString(object, "name"), toMillis(clock_.now()),
+                                           instances::kMeterEndCreateFailed);
+            !closed) {
+          spdlog::warn("{}: '{}': {}", kComponent, key, closed.error().message());
+        }
         return fail(std::move(created.error()).wrap("create pod '" + key + "'"));
       }
       if (created) {

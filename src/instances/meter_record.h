@@ -29,6 +29,8 @@ inline constexpr const char* kMeterClosed = "closed";
 inline constexpr const char* kMeterEndStopped = "Stopped";
 inline constexpr const char* kMeterEndDeleted = "Deleted";
 inline constexpr const char* kMeterEndFinished = "Finished";
+// The pod the interval was opened for could not be created (a retry opens another).
+inline constexpr const char* kMeterEndCreateFailed = "CreateFailed";
 
 // A new open record (apiVersion, kind, metadata, spec) for `interval` (its end ignored) of the
 // group object `objectName` in namespace `ns`.
