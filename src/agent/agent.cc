@@ -15,6 +15,7 @@
 #include "agent/pod_status_reporter.h"
 #include "agent/sandbox_pool.h"
 #include "agent/token_review_authenticator.h"
+#include "base/dir_spread.h"
 #include "base/files.h"
 #include "base/host_port.h"
 #include "base/process.h"
@@ -139,6 +140,16 @@ Status Agent::start() {
       options_.sync.hostIP =
           gatherNodeInputs(nodeName_, hostPort.host, 0, options_.root, options_.runtimePath)
               .internalIP;
+    }
+  }
+
+  // Pods, their logs, the runtime's state and pooled sandboxes come and go all the time:
+  // their directories are spread over the filesystem (base/dir_spread.h says why).
+  for (auto [dir, mode] : {std::pair{"pods", 0755}, std::pair{"logs", 0755},
+                           std::pair{"runtime", 0700}, std::pair{"sandbox-pool", 0755}}) {
+    BERTH_TRY_STATUS(files::makeDirs(options_.root / dir, mode));
+    if (auto s = files::spreadSubdirectories(options_.root / dir); !s) {
+      spdlog::warn("{}", s.error().message());
     }
   }
 

@@ -1,10 +1,12 @@
 #pragma once
 
-// Pods from the API server: an Informer on pods with fieldSelector spec.nodeName=<node>, whose
-// complete set goes to PodSyncLoop::setPods("api", ...) after every change (the informer's
-// handlers only mark the set dirty; a thread of this source decodes and hands it over, so the
-// informer is never held up). Until the first list arrived nothing is handed over, so that the
-// pods an agent adopted at a restart keep running while the server is unreachable.
+// Pods from the API server: an Informer on pods with fieldSelector spec.nodeName=<node>. Once
+// the first list arrived, its complete set goes to PodSyncLoop::setPods("api", ...); after that
+// only what changed goes to PodSyncLoop::applyPods (the informer's handlers only note the
+// changed objects; a thread of this source decodes them and hands them over, so the informer is
+// never held up and a change costs one decode, not one per pod on the node). Until the first
+// list arrived nothing is handed over, so that the pods an agent adopted at a restart keep
+// running while the server is unreachable.
 //
 // A pod that does not decode runs never: it is shown with its decoding error. A pod in a
 // terminal phase (Succeeded, Failed) that the loop does not know is not started again.
@@ -17,9 +19,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,8 +37,12 @@ namespace berth::agent {
 
 inline constexpr char kApiSource[] = "api";
 
-// The desired pods of the informer's `objects`: decoded (an undecodable one carries its error
-// as invalidMessage), terminal ones left out unless `known` (uids the loop has).
+// The desired pod of an informer's `object`: decoded (an undecodable one carries its error as
+// invalidMessage); nothing for an object without uid, or in a terminal phase unless `known`
+// (the loop has it).
+std::optional<DesiredPod> desiredPod(const nlohmann::json& object,
+                                     const std::function<bool(const std::string&)>& known);
+// desiredPod of each of `objects`, `known` being the uids the loop has.
 std::vector<DesiredPod> desiredPods(const std::vector<nlohmann::json>& objects,
                                     const std::set<std::string>& known);
 
@@ -76,6 +84,12 @@ class ApiPodSource {
   std::condition_variable cv_;
   bool dirty_ = true;
   bool stopping_ = false;
+  // Changed objects by informer key since the last hand-over (nullopt: deleted).
+  std::map<std::string, std::optional<nlohmann::json>> pending_;
+  // The hand-over thread's own state: the uid handed over for each key, and whether the
+  // complete set went over yet.
+  std::map<std::string, std::string> uidByKey_;
+  bool handedOverAll_ = false;
   std::map<std::string, Deletion> deletions_;  // by uid
   std::thread thread_;
 };

@@ -15,6 +15,11 @@
 namespace berth::agent {
 namespace fs = std::filesystem;
 
+namespace {
+// Written again before every container start, so a machine crash cannot lose anything.
+constexpr auto kRewritten = files::Durability::kVolatile;
+}  // namespace
+
 Result<PodFiles> writePodFiles(const fs::path& podDir, const api::Pod& pod,
                                const std::string& podIP) {
   PodFiles out{podDir / "etc/hosts", podDir / "etc/resolv.conf", podDir / "etc/hostname"};
@@ -29,7 +34,7 @@ Result<PodFiles> writePodFiles(const fs::path& podDir, const api::Pod& pod,
   if (!podIP.empty()) {
     hosts += podIP + "\t" + hostname + "\n";
   }
-  BERTH_TRY_STATUS(files::writeAtomic(out.hosts, hosts));
+  BERTH_TRY_STATUS(files::writeAtomic(out.hosts, hosts, 0644, kRewritten));
 
   std::string resolv;
   if (auto host = files::read("/etc/resolv.conf")) {
@@ -43,8 +48,8 @@ Result<PodFiles> writePodFiles(const fs::path& podDir, const api::Pod& pod,
       resolv += line + "\n";
     }
   }
-  BERTH_TRY_STATUS(files::writeAtomic(out.resolvConf, resolv));
-  BERTH_TRY_STATUS(files::writeAtomic(out.hostname, hostname + "\n"));
+  BERTH_TRY_STATUS(files::writeAtomic(out.resolvConf, resolv, 0644, kRewritten));
+  BERTH_TRY_STATUS(files::writeAtomic(out.hostname, hostname + "\n", 0644, kRewritten));
   return out;
 }
 

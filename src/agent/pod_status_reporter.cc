@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "api/pod_codec.h"
 
 namespace berth::agent {
@@ -34,21 +36,25 @@ PodStatusReporter::Sender PodStatusReporter::apiSender(client::ApiClient& client
 
 void PodStatusReporter::start() {
   std::lock_guard lock(mu_);
-  if (thread_.joinable()) {
+  if (!threads_.empty()) {
     return;
   }
   stopping_ = false;
-  thread_ = std::thread([this] { run(); });
+  for (int i = 0; i < std::max(1, options_.senders); ++i) {
+    threads_.emplace_back([this] { run(); });
+  }
 }
 
 void PodStatusReporter::stop() {
+  std::vector<std::thread> threads;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    threads.swap(threads_);
   }
   cv_.notify_all();
-  if (thread_.joinable()) {
-    thread_.join();
+  for (auto& t : threads) {
+    t.join();
   }
 }
 
@@ -60,7 +66,10 @@ void PodStatusReporter::update(const api::Pod& pod, const std::string& source) {
     std::lock_guard lock(mu_);
     Pending& p = pods_[pod.metadata.uid];
     p.pod = pod;
-    p.dirty = true;
+    if (!p.dirty) {
+      p.dirty = true;
+      p.dirtySince = Steady::now();
+    }
   }
   cv_.notify_one();
 }
@@ -91,15 +100,17 @@ void PodStatusReporter::run() {
     auto now = Steady::now();
     auto next = Steady::time_point::max();
     std::string uid;
+    auto oldest = Steady::time_point::max();
     for (const auto& [u, p] : pods_) {
       if (!p.dirty || p.inFlight) {
         continue;
       }
-      if (p.notBefore <= now) {
+      if (p.notBefore > now) {
+        next = std::min(next, p.notBefore);
+      } else if (p.dirtySince < oldest) {
+        oldest = p.dirtySince;
         uid = u;
-        break;
       }
-      next = std::min(next, p.notBefore);
     }
     if (uid.empty()) {
       if (next == Steady::time_point::max()) {
@@ -145,7 +156,10 @@ void PodStatusReporter::run() {
     q.delay =
         q.delay.count() == 0 ? options_.retryInitial : std::min(q.delay * 2, options_.retryMax);
     q.notBefore = Steady::now() + q.delay;
-    q.dirty = true;  // the latest status (this one, or a newer one) goes next time
+    if (!q.dirty) {
+      q.dirty = true;  // the latest status (this one, or a newer one) goes next time
+      q.dirtySince = Steady::now();
+    }
     spdlog::warn("pod '{}/{}': report status: {} (retry in {} ms)", pod.metadata.namespace_,
                  pod.metadata.name, sent.error().message(), q.delay.count());
   }

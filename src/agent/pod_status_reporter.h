@@ -4,9 +4,11 @@
 // (PUT /api/v1/namespaces/{ns}/pods/{name}/status), as the kubelet's status manager does.
 //
 // update() is the sync loop's StatusListener: it only records the latest status of the pod and
-// wakes the reporter's thread, so the loop's workers never wait for the network. Statuses are
-// coalesced: a pod whose status changed five times while a request was in flight is sent once
-// more, with its latest status. A failed send is retried with back-off (doubling from
+// wakes the reporter's threads, so the loop's workers never wait for the network. `senders`
+// threads send at once (one request per pod at a time), the pod waiting longest first, so that
+// a burst of starts reaches the server in parallel and in order. Statuses are coalesced: a pod
+// whose status changed five times while a request was in flight is sent once more, with its
+// latest status. A failed send is retried with back-off (doubling from
 // `retryInitial` to `retryMax`), with the pod's latest status at that time.
 // Pods of other sources (static pods) are ignored; a pod the server no longer has (404, or a
 // 409 for a pod recreated under the same name) is dropped.
@@ -20,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/pod.h"
 #include "base/error.h"
@@ -31,6 +34,7 @@ struct StatusReporterOptions {
   std::string source = "api";  // only pods of this source are reported
   std::chrono::milliseconds retryInitial{500};
   std::chrono::milliseconds retryMax{30'000};
+  int senders = 4;  // requests in flight at most
 };
 
 class PodStatusReporter {
@@ -48,7 +52,7 @@ class PodStatusReporter {
   static Sender apiSender(client::ApiClient& client);
 
   void start();
-  // Stops the thread; statuses not sent yet are dropped. Idempotent.
+  // Stops the threads; statuses not sent yet are dropped. Idempotent.
   void stop();
 
   // The StatusListener: records `pod`'s status if it is of the reported source. Never blocks on
@@ -65,9 +69,10 @@ class PodStatusReporter {
  private:
   struct Pending {
     api::Pod pod;
-    bool dirty = false;                               // holds a status not sent yet
-    bool inFlight = false;                            // being sent by the thread
-    std::chrono::steady_clock::time_point notBefore;  // retry back-off
+    bool dirty = false;                                // holds a status not sent yet
+    std::chrono::steady_clock::time_point dirtySince;  // when it last became dirty
+    bool inFlight = false;                             // being sent by the thread
+    std::chrono::steady_clock::time_point notBefore;   // retry back-off
     std::chrono::milliseconds delay{0};
     api::PodStatus lastSent;  // to skip sending what the server already has
     bool everSent = false;
@@ -82,7 +87,7 @@ class PodStatusReporter {
   std::map<std::string, Pending> pods_;  // by uid
   bool stopping_ = false;
   uint64_t sent_ = 0;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace berth::agent

@@ -135,56 +135,86 @@ void PodSyncLoop::setPods(const std::string& source, std::vector<DesiredPod> pod
   std::lock_guard lock(mu_);
   std::set<std::string> wanted;
   for (auto& d : pods) {
-    const std::string uid = d.pod.metadata.uid;
-    wanted.insert(uid);
-    const auto& deletion = d.pod.metadata.deletionTimestamp;
-    auto it = pods_.find(uid);
-    if (it != pods_.end()) {
-      Entry& e = *it->second;
-      const auto& grace = d.pod.metadata.deletionGracePeriodSeconds;
-      if (deletion && e.desired) {
-        // Deleted at the source: terminate it with the deletion's grace period.
-        e.desired = false;
-        e.deletionGrace = grace;
-        e.current.metadata.deletionTimestamp = deletion;
-        e.current.metadata.deletionGracePeriodSeconds = grace;
-        queue_.add(uid);
-      } else if (deletion) {
-        // A shorter grace period (a forced delete) applies if the teardown has not begun.
-        if (grace && (!e.deletionGrace || *grace < *e.deletionGrace)) {
-          e.deletionGrace = grace;
-        }
-      } else if (!e.desired) {
-        e.desired = true;  // came back before its teardown ran
-        queue_.add(uid);
-      }
-      continue;
-    }
-    auto entry = std::make_shared<Entry>();
-    entry->source = source;
-    if (deletion) {
-      entry->desired = false;
-      entry->deletionGrace = d.pod.metadata.deletionGracePeriodSeconds;
-    }
-    entry->record.pod = std::move(d.pod);
-    entry->record.source = source;
-    if (!d.invalidMessage.empty()) {
-      entry->record.invalidReason = "Invalid";
-      entry->record.invalidMessage = d.invalidMessage;
-    }
-    entry->current = entry->record.pod;
-    entry->current.status.phase = "Pending";
-    pods_[uid] = entry;
-    queue_.add(uid);
+    wanted.insert(d.pod.metadata.uid);
+    upsertLocked(source, d);
   }
   for (auto& [uid, entry] : pods_) {
-    if (entry->source == source && wanted.count(uid) == 0 && entry->desired) {
-      entry->desired = false;
-      // Shown as Terminating until its containers are gone.
-      entry->current.metadata.deletionTimestamp = rfc3339(clock_.now());
-      queue_.add(uid);
+    if (entry->source == source && wanted.count(uid) == 0) {
+      dropLocked(uid, *entry);
     }
   }
+}
+
+void PodSyncLoop::applyPods(const std::string& source, std::vector<DesiredPod> changed,
+                            const std::vector<std::string>& removed) {
+  std::lock_guard lock(mu_);
+  for (const auto& uid : removed) {
+    auto it = pods_.find(uid);
+    if (it != pods_.end() && it->second->source == source) {
+      dropLocked(uid, *it->second);
+    }
+  }
+  for (auto& d : changed) {
+    upsertLocked(source, d);
+  }
+}
+
+bool PodSyncLoop::hasPod(const std::string& uid) const {
+  std::lock_guard lock(mu_);
+  return pods_.contains(uid);
+}
+
+void PodSyncLoop::upsertLocked(const std::string& source, DesiredPod& d) {
+  const std::string uid = d.pod.metadata.uid;
+  const auto& deletion = d.pod.metadata.deletionTimestamp;
+  auto it = pods_.find(uid);
+  if (it != pods_.end()) {
+    Entry& e = *it->second;
+    const auto& grace = d.pod.metadata.deletionGracePeriodSeconds;
+    if (deletion && e.desired) {
+      // Deleted at the source: terminate it with the deletion's grace period.
+      e.desired = false;
+      e.deletionGrace = grace;
+      e.current.metadata.deletionTimestamp = deletion;
+      e.current.metadata.deletionGracePeriodSeconds = grace;
+      queue_.add(uid);
+    } else if (deletion) {
+      // A shorter grace period (a forced delete) applies if the teardown has not begun.
+      if (grace && (!e.deletionGrace || *grace < *e.deletionGrace)) {
+        e.deletionGrace = grace;
+      }
+    } else if (!e.desired) {
+      e.desired = true;  // came back before its teardown ran
+      queue_.add(uid);
+    }
+    return;
+  }
+  auto entry = std::make_shared<Entry>();
+  entry->source = source;
+  if (deletion) {
+    entry->desired = false;
+    entry->deletionGrace = d.pod.metadata.deletionGracePeriodSeconds;
+  }
+  entry->record.pod = std::move(d.pod);
+  entry->record.source = source;
+  if (!d.invalidMessage.empty()) {
+    entry->record.invalidReason = "Invalid";
+    entry->record.invalidMessage = d.invalidMessage;
+  }
+  entry->current = entry->record.pod;
+  entry->current.status.phase = "Pending";
+  pods_[uid] = entry;
+  queue_.add(uid);
+}
+
+void PodSyncLoop::dropLocked(const std::string& uid, Entry& entry) {
+  if (!entry.desired) {
+    return;
+  }
+  entry.desired = false;
+  // Shown as Terminating until its containers are gone.
+  entry.current.metadata.deletionTimestamp = rfc3339(clock_.now());
+  queue_.add(uid);
 }
 
 std::vector<api::Pod> PodSyncLoop::pods() const {
@@ -352,8 +382,9 @@ void PodSyncLoop::publish(const EntryPtr& entry) {
     pod = entry->current;
     listener = listener_;
   }
-  auto written =
-      files::writeAtomic(podDir(pod.metadata.uid) / "status.json", api::encodePod(pod).dump());
+  // A view for `berth agent pods` and a head start after a restart; recomputed by every sync.
+  auto written = files::writeAtomic(podDir(pod.metadata.uid) / "status.json",
+                                    api::encodePod(pod).dump(), 0644, files::Durability::kVolatile);
   if (!written) {
     spdlog::warn("pod '{}': {}", pod.metadata.name, written.error().message());
   }

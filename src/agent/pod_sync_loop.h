@@ -94,6 +94,13 @@ class PodSyncLoop : public ContainerLocator {
 
   // The complete set of pods from `source`; pods of that source not in it are torn down.
   void setPods(const std::string& source, std::vector<DesiredPod> pods);
+  // A change to the set of pods from `source`: `changed` are added or updated, the pods with
+  // the uids in `removed` are torn down (unknown uids are ignored). For sources that follow
+  // changes one by one (an informer), so that a change costs O(changed), not O(all pods).
+  void applyPods(const std::string& source, std::vector<DesiredPod> changed,
+                 const std::vector<std::string>& removed);
+  // Whether the loop has the pod (running, starting or still being torn down).
+  bool hasPod(const std::string& uid) const;
 
   // Every pod with its latest status.
   std::vector<api::Pod> pods() const;
@@ -129,6 +136,10 @@ class PodSyncLoop : public ContainerLocator {
     std::map<std::string, std::pair<std::string, ProbeKind>> probeKills;
   };
   using EntryPtr = std::shared_ptr<Entry>;
+
+  // setPods/applyPods for one pod; REQUIRE mu_.
+  void upsertLocked(const std::string& source, DesiredPod& desired);
+  void dropLocked(const std::string& uid, Entry& entry);
 
   void workerLoop();
   void exitWatchLoop();

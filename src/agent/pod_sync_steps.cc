@@ -189,6 +189,9 @@ milliseconds PodSyncLoop::syncPod(Entry& entry) {
   if (rec.sandboxCreated && !entry.sandbox) {
     if (auto sb = network_.inspect(dir)) {
       entry.sandbox = *sb;
+      if (rec.podIP.empty()) {
+        rec.podIP = sb->ip;  // made just before a crash: the next record write keeps it
+      }
     } else {
       spdlog::warn("pod '{}': sandbox lost ({}); recreating", pod.metadata.name,
                    sb.error().message());
@@ -218,7 +221,8 @@ milliseconds PodSyncLoop::syncPod(Entry& entry) {
       c.waitingMessage.clear();
       c.waitingReason.clear();
     }
-    (void)saveRecord(entry);
+    // Not saved here: the container start below writes the record (with the IP) before it
+    // starts anything, and an agent that stops in between finds the IP again with inspect().
   }
 
   const std::string& policy = pod.spec.restartPolicy;

@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "base/files.h"
@@ -17,6 +19,7 @@ namespace {
 
 constexpr char kRefFile[] = "sandbox-ref.json";
 constexpr char kClaimedFile[] = "claimed";
+constexpr int kFillerNice = 19;
 
 struct Ref {
   std::string id;
@@ -108,6 +111,12 @@ void SandboxPool::stop() {
 }
 
 void SandboxPool::fillLoop() {
+  // Filling is work for later: at the lowest priority (nice is per thread on Linux, and the
+  // namespace thread and CNI plugin processes started from here inherit it) a refill never
+  // takes CPU from the pod start that emptied the slot, nor from a burst of them.
+  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kFillerNice) != 0) {
+    spdlog::debug("sandbox pool: setpriority: {}", std::strerror(errno));
+  }
   std::unique_lock lock(mu_);
   while (!stopping_) {
     if (ready_.size() >= size_) {

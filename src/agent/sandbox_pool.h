@@ -1,9 +1,10 @@
 #pragma once
 
 // A warm pool of pod sandboxes. Creating a sandbox (namespaces + CNI bridge ADD) is the slowest
-// step of a pod start (~60 ms here), so a few are made ahead of time in the background; a pod
-// without host ports takes a ready one and only has its hostname set. A pod with host ports, or
-// an empty pool, gets a sandbox made on the spot.
+// step of a pod start (~60 ms here), so a few are made ahead of time in the background, by a
+// thread at nice 19 so that refilling never competes with the starts; a pod without host ports
+// takes a ready one and only has its hostname set. A pod with host ports, or an empty pool, gets
+// a sandbox made on the spot.
 //
 // It decorates another PodNetwork. A pod that took a pooled sandbox has `dir`/sandbox-ref.json
 // naming the pooled one, so destroy() and inspect() find it after an agent restart. Pooled

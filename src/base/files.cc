@@ -65,7 +65,9 @@ void syncDir(const fs::path& dir) {
 
 }  // namespace
 
-Status writeAtomic(const fs::path& path, std::string_view content, int mode) {
+Status writeAtomic(const fs::path& path, std::string_view content, int mode,
+                   Durability durability) {
+  const bool durable = durability == Durability::kDurable;
   BERTH_TRY_STATUS(makeDirs(path.parent_path()));
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   fs::path tmp = path;
@@ -75,7 +77,7 @@ Status writeAtomic(const fs::path& path, std::string_view content, int mode) {
     return fail(errnoError(errno, fmt::format("create '{}'", tmp.string())));
   }
   auto written = writeAll(fd, content, tmp);
-  if (written && ::fsync(fd) != 0) {
+  if (written && durable && ::fsync(fd) != 0) {
     written = fail(errnoError(errno, fmt::format("fsync '{}'", tmp.string())));
   }
   ::close(fd);
@@ -88,7 +90,9 @@ Status writeAtomic(const fs::path& path, std::string_view content, int mode) {
     ::unlink(tmp.c_str());
     return fail(errnoError(err, fmt::format("rename '{}'", path.string())));
   }
-  syncDir(path.parent_path());
+  if (durable) {
+    syncDir(path.parent_path());
+  }
   return ok();
 }
 

@@ -15,8 +15,15 @@ namespace berth::files {
 
 Result<std::string> read(const std::filesystem::path& path);
 
-// Replaces `path` with `content` atomically and durably. Creates missing parent directories.
-Status writeAtomic(const std::filesystem::path& path, std::string_view content, int mode = 0644);
+// Whether a write must survive a crash of the machine (fsync of the file and its directory).
+enum class Durability { kDurable, kVolatile };
+
+// Replaces `path` with `content` atomically: readers see the old or the new content, never a
+// mix. kDurable (the default) also syncs it; kVolatile is for derived state that is rewritten
+// often and rebuilt when lost (after a machine crash it may hold the old content, or nothing).
+// Creates missing parent directories.
+Status writeAtomic(const std::filesystem::path& path, std::string_view content, int mode = 0644,
+                   Durability durability = Durability::kDurable);
 
 // Creates `path` and its parents; not an error if it exists.
 Status makeDirs(const std::filesystem::path& path, int mode = 0755);

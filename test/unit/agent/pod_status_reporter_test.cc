@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 namespace berth::agent {
@@ -98,7 +99,7 @@ TEST(PodStatusReporterTest, CoalescesToTheLatestStatusWhileASendIsInFlight) {
 
 TEST(PodStatusReporterTest, UpdateNeverBlocksOnTheServer) {
   FakeServer server;
-  PodStatusReporter reporter(server.sender());
+  PodStatusReporter reporter(server.sender(), {.senders = 1});
   reporter.start();
   server.hold();
   reporter.update(pod("a", "Pending"), "api");
@@ -154,7 +155,7 @@ TEST(PodStatusReporterTest, RetriesWithBackOffAndDropsVanishedPods) {
 
 TEST(PodStatusReporterTest, ForgetDropsPendingStatus) {
   FakeServer server;
-  PodStatusReporter reporter(server.sender());
+  PodStatusReporter reporter(server.sender(), {.senders = 1});
   reporter.start();
   server.hold();
   reporter.update(pod("a", "Running"), "api");
@@ -164,6 +165,41 @@ TEST(PodStatusReporterTest, ForgetDropsPendingStatus) {
   server.release();
   ASSERT_TRUE(waitIdle(reporter));
   EXPECT_EQ(server.calls(), (std::vector<std::string>{"a:Running"}));
+}
+
+TEST(PodStatusReporterTest, SendsUpToSendersPodsAtOnce) {
+  FakeServer server;
+  PodStatusReporter reporter(server.sender(), {.senders = 2});
+  reporter.start();
+  server.hold();
+  for (const char* uid : {"a", "b", "c"}) {
+    reporter.update(pod(uid, "Running"), "api");
+  }
+  // Two requests hang at the server at the same time; the third waits for one of them.
+  ASSERT_TRUE(server.waitForCalls(2));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(server.calls().size(), 2u);
+  server.release();
+  ASSERT_TRUE(waitIdle(reporter));
+  EXPECT_EQ(server.calls().size(), 3u);
+}
+
+TEST(PodStatusReporterTest, SendsThePodWaitingLongestFirst) {
+  FakeServer server;
+  PodStatusReporter reporter(server.sender(), {.senders = 1});
+  reporter.start();
+  server.hold();
+  reporter.update(pod("z", "Running"), "api");
+  ASSERT_TRUE(server.waitForCalls(1));
+  // These wait in the order c, b, a: the order of their changes, not of their uids.
+  for (const char* uid : {"c", "b", "a"}) {
+    reporter.update(pod(uid, "Running"), "api");
+    std::this_thread::sleep_for(2ms);
+  }
+  server.release();
+  ASSERT_TRUE(waitIdle(reporter));
+  EXPECT_EQ(server.calls(),
+            (std::vector<std::string>{"z:Running", "c:Running", "b:Running", "a:Running"}));
 }
 
 }  // namespace
