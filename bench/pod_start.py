@@ -125,7 +125,7 @@ def run_berth(args, work, image, registry):
     tag = "%04x" % random.randrange(0x10000)
     log = open(os.path.join(work, "agent.log"), "w")
     agent = subprocess.Popen(
-        [os.path.join(args.build, "berth"), "--log-level", "warn", "agent", "--root", root, "--pod-manifest-path", manifests,
+        [os.path.join(args.build, "berth"), "--log-level", args.log_level, "agent", "--root", root, "--pod-manifest-path", manifests,
          "--insecure-registry", registry, "--bridge", "bb" + tag, "--pod-cidr", "10.199.0.0/16",
          "--network-name", "bench-" + tag, "--listen", "127.0.0.1:0", "--workers", "8",
          "--sandbox-pool-size", str(args.sandbox_pool)],
@@ -168,6 +168,9 @@ def run_berth(args, work, image, registry):
             time.sleep(0.2)
         agent.send_signal(signal.SIGTERM)
         agent.wait()
+        log.close()
+        if args.keep_log:
+            shutil.copy(os.path.join(work, "agent.log"), args.keep_log)
         subprocess.run(["ip", "link", "del", "bb" + tag], capture_output=True)
         shutil.rmtree(f"/var/lib/cni/networks/bench-{tag}", ignore_errors=True)
     return result
@@ -209,6 +212,8 @@ def main():
     ap.add_argument("--concurrent", type=int, default=20)
     ap.add_argument("--sandbox-pool", type=int, default=4, help="berth agent --sandbox-pool-size")
     ap.add_argument("--no-podman", action="store_true")
+    ap.add_argument("--log-level", default="warn", help="the agent's; its log is kept with --keep-log")
+    ap.add_argument("--keep-log", help="copy the agent's log here")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="berth-bench-")
     regdir = os.path.join(work, "registry")
