@@ -2,9 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "api/pod_codec.h"
-#include "api/validation.h"
-
 namespace berth::agent {
 
 using Steady = std::chrono::steady_clock;
@@ -24,47 +21,6 @@ std::string stringAt(const nlohmann::json& doc, const char* pointer) {
 
 }  // namespace
 
-std::optional<DesiredPod> desiredPod(const nlohmann::json& object,
-                                     const std::function<bool(const std::string&)>& known) {
-  DesiredPod d;
-  auto pod = api::decodePod(object);
-  if (pod) {
-    d.pod = std::move(*pod);
-    api::setPodDefaults(d.pod);
-  } else {
-    // Shown with what is wrong; its deletion still works.
-    d.pod.metadata.name = stringAt(object, "/metadata/name");
-    d.pod.metadata.namespace_ = stringAt(object, "/metadata/namespace");
-    d.pod.metadata.uid = stringAt(object, "/metadata/uid");
-    if (auto ts = stringAt(object, "/metadata/deletionTimestamp"); !ts.empty()) {
-      d.pod.metadata.deletionTimestamp = ts;
-      d.pod.metadata.deletionGracePeriodSeconds = 0;
-    }
-    d.invalidMessage = pod.error().message();
-  }
-  if (d.pod.metadata.uid.empty()) {
-    return std::nullopt;
-  }
-  std::string phase = stringAt(object, "/status/phase");
-  if ((phase == "Succeeded" || phase == "Failed") && !known(d.pod.metadata.uid)) {
-    return std::nullopt;  // finished before this agent knew it: never run again
-  }
-  d.pod.status = {};  // the loop computes its own
-  return d;
-}
-
-std::vector<DesiredPod> desiredPods(const std::vector<nlohmann::json>& objects,
-                                    const std::set<std::string>& known) {
-  std::vector<DesiredPod> out;
-  auto isKnown = [&known](const std::string& uid) { return known.contains(uid); };
-  for (const auto& object : objects) {
-    if (auto d = desiredPod(object, isKnown)) {
-      out.push_back(std::move(*d));
-    }
-  }
-  return out;
-}
-
 ApiPodSource::ApiPodSource(client::ApiClient& client, std::string nodeName, PodSyncLoop& loop)
     : client_(client), nodeName_(std::move(nodeName)), loop_(loop) {}
 
@@ -80,10 +36,10 @@ Status ApiPodSource::start() {
   options.fieldSelector = "spec.nodeName=" + nodeName_;
   informer_ = std::make_unique<client::Informer>(client_, client::Resource::pods(), options);
   auto changed = [this](const nlohmann::json& object, bool deleted) {
+    changes_.note(client::Informer::keyOf(object),
+                  deleted ? std::nullopt : std::optional<nlohmann::json>(object));
     {
       std::lock_guard lock(mu_);
-      auto& slot = pending_[client::Informer::keyOf(object)];
-      slot = deleted ? std::nullopt : std::optional<nlohmann::json>(object);
       dirty_ = true;
     }
     cv_.notify_one();
@@ -97,10 +53,8 @@ Status ApiPodSource::start() {
     std::lock_guard lock(mu_);
     stopping_ = false;
     dirty_ = true;
-    pending_.clear();
-    uidByKey_.clear();
-    handedOverAll_ = false;
   }
+  changes_.reset();
   informer_->start();
   thread_ = std::thread([this] { run(); });
   return ok();
@@ -180,46 +134,13 @@ void ApiPodSource::run() {
 }
 
 void ApiPodSource::handOver() {
-  std::map<std::string, std::optional<nlohmann::json>> changes;
-  {
-    std::lock_guard lock(mu_);
-    changes.swap(pending_);
+  auto handOver = changes_.take([this] { return informer_->list(); },
+                                [this](const std::string& uid) { return loop_.hasPod(uid); });
+  if (handOver.complete) {
+    loop_.setPods(kApiSource, std::move(handOver.pods));
+  } else {
+    loop_.applyPods(kApiSource, std::move(handOver.pods), handOver.removed);
   }
-  auto known = [this](const std::string& uid) { return loop_.hasPod(uid); };
-  if (!handedOverAll_) {
-    // The first time the whole set: pods adopted at a restart that are gone from the server
-    // must be torn down. Changes that arrive after the swap above are applied again next time,
-    // which is harmless.
-    std::vector<DesiredPod> all;
-    uidByKey_.clear();
-    for (const auto& object : informer_->list()) {
-      if (auto d = desiredPod(object, known)) {
-        uidByKey_[client::Informer::keyOf(object)] = d->pod.metadata.uid;
-        all.push_back(std::move(*d));
-      }
-    }
-    loop_.setPods(kApiSource, std::move(all));
-    handedOverAll_ = true;
-    return;
-  }
-  std::vector<DesiredPod> changed;
-  std::vector<std::string> removed;
-  for (auto& [key, object] : changes) {
-    std::optional<DesiredPod> d;
-    if (object) {
-      d = desiredPod(*object, known);
-    }
-    auto it = uidByKey_.find(key);
-    if (it != uidByKey_.end() && (!d || d->pod.metadata.uid != it->second)) {
-      removed.push_back(it->second);  // deleted, or the name now belongs to another pod
-      uidByKey_.erase(it);
-    }
-    if (d) {
-      uidByKey_[key] = d->pod.metadata.uid;
-      changed.push_back(std::move(*d));
-    }
-  }
-  loop_.applyPods(kApiSource, std::move(changed), removed);
 }
 
 void ApiPodSource::deleteDue() {

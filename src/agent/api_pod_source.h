@@ -1,10 +1,9 @@
 #pragma once
 
-// Pods from the API server: an Informer on pods with fieldSelector spec.nodeName=<node>. Once
-// the first list arrived, its complete set goes to PodSyncLoop::setPods("api", ...); after that
-// only what changed goes to PodSyncLoop::applyPods (the informer's handlers only note the
-// changed objects; a thread of this source decodes them and hands them over, so the informer is
-// never held up and a change costs one decode, not one per pod on the node). Until the first
+// Pods from the API server: an Informer on pods with fieldSelector spec.nodeName=<node>. Its
+// handlers only note the changed objects (ApiPodChanges); a thread of this source turns them
+// into desired pods and hands them to the PodSyncLoop ("api"), so the informer is never held
+// up: the complete set once the first list arrived, then only what changed. Until the first
 // list arrived nothing is handed over, so that the pods an agent adopted at a restart keep
 // running while the server is unreachable.
 //
@@ -28,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "agent/api_pod_changes.h"
 #include "agent/pod_sync_loop.h"
 #include "base/error.h"
 #include "client/api_client.h"
@@ -36,15 +36,6 @@
 namespace berth::agent {
 
 inline constexpr char kApiSource[] = "api";
-
-// The desired pod of an informer's `object`: decoded (an undecodable one carries its error as
-// invalidMessage); nothing for an object without uid, or in a terminal phase unless `known`
-// (the loop has it).
-std::optional<DesiredPod> desiredPod(const nlohmann::json& object,
-                                     const std::function<bool(const std::string&)>& known);
-// desiredPod of each of `objects`, `known` being the uids the loop has.
-std::vector<DesiredPod> desiredPods(const std::vector<nlohmann::json>& objects,
-                                    const std::set<std::string>& known);
 
 class ApiPodSource {
  public:
@@ -84,12 +75,7 @@ class ApiPodSource {
   std::condition_variable cv_;
   bool dirty_ = true;
   bool stopping_ = false;
-  // Changed objects by informer key since the last hand-over (nullopt: deleted).
-  std::map<std::string, std::optional<nlohmann::json>> pending_;
-  // The hand-over thread's own state: the uid handed over for each key, and whether the
-  // complete set went over yet.
-  std::map<std::string, std::string> uidByKey_;
-  bool handedOverAll_ = false;
+  ApiPodChanges changes_;
   std::map<std::string, Deletion> deletions_;  // by uid
   std::thread thread_;
 };

@@ -87,11 +87,11 @@ uint64_t PodStatusReporter::sent() const {
 bool PodStatusReporter::idle() const {
   std::lock_guard lock(mu_);
   for (const auto& [uid, p] : pods_) {
-    if (p.dirty || p.inFlight) {
+    if (p.dirty) {
       return false;
     }
   }
-  return true;
+  return inFlight_.empty();
 }
 
 void PodStatusReporter::run() {
@@ -102,7 +102,7 @@ void PodStatusReporter::run() {
     std::string uid;
     auto oldest = Steady::time_point::max();
     for (const auto& [u, p] : pods_) {
-      if (!p.dirty || p.inFlight) {
+      if (!p.dirty || inFlight_.contains(u)) {
         continue;
       }
       if (p.notBefore > now) {
@@ -125,17 +125,17 @@ void PodStatusReporter::run() {
     if (p.everSent && p.lastSent == p.pod.status) {
       continue;  // the server has it already
     }
-    p.inFlight = true;
+    inFlight_.insert(uid);
     api::Pod pod = p.pod;
     lock.unlock();
     Status sent = sender_(pod);
     lock.lock();
+    inFlight_.erase(uid);
     auto it = pods_.find(uid);
     if (it == pods_.end()) {
       continue;  // forgotten meanwhile
     }
     Pending& q = it->second;
-    q.inFlight = false;
     if (sent) {
       sent_++;
       q.lastSent = pod.status;

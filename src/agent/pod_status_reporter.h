@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -71,7 +72,6 @@ class PodStatusReporter {
     api::Pod pod;
     bool dirty = false;                                // holds a status not sent yet
     std::chrono::steady_clock::time_point dirtySince;  // when it last became dirty
-    bool inFlight = false;                             // being sent by the thread
     std::chrono::steady_clock::time_point notBefore;   // retry back-off
     std::chrono::milliseconds delay{0};
     api::PodStatus lastSent;  // to skip sending what the server already has
@@ -85,6 +85,9 @@ class PodStatusReporter {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<std::string, Pending> pods_;  // by uid
+  // Uids being sent; kept apart from pods_ so that a pod forgotten and reported again during a
+  // send is not sent a second time at once (two requests for one pod could land out of order).
+  std::set<std::string> inFlight_;
   bool stopping_ = false;
   uint64_t sent_ = 0;
   std::vector<std::thread> threads_;

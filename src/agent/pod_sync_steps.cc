@@ -81,6 +81,18 @@ std::string hostnameOf(const api::Pod& pod) {
   return h.substr(0, 63);
 }
 
+constexpr char kSandboxFailure[] = "failed to create pod sandbox: ";
+
+// A sandbox exists after all: what an earlier failed attempt wrote is no longer true.
+void clearSandboxFailure(PodRecord& rec) {
+  for (auto& c : rec.containers) {
+    if (c.waitingMessage.starts_with(kSandboxFailure)) {
+      c.waitingMessage.clear();
+      c.waitingReason.clear();
+    }
+  }
+}
+
 }  // namespace
 
 milliseconds PodSyncLoop::sync(const std::string& uid) {
@@ -192,6 +204,7 @@ milliseconds PodSyncLoop::syncPod(Entry& entry) {
       if (rec.podIP.empty()) {
         rec.podIP = sb->ip;  // made just before a crash: the next record write keeps it
       }
+      clearSandboxFailure(rec);
     } else {
       spdlog::warn("pod '{}': sandbox lost ({}); recreating", pod.metadata.name,
                    sb.error().message());
@@ -210,7 +223,7 @@ milliseconds PodSyncLoop::syncPod(Entry& entry) {
       rec.sandboxCreated = false;
       for (auto& c : rec.containers) {
         c.waitingReason = "ContainerCreating";
-        c.waitingMessage = "failed to create pod sandbox: " + sb.error().message();
+        c.waitingMessage = std::string(kSandboxFailure) + sb.error().message();
       }
       (void)saveRecord(entry);
       return kSandboxRetry;

@@ -2,7 +2,7 @@
 
 // A warm pool of pod sandboxes. Creating a sandbox (namespaces + CNI bridge ADD) is the slowest
 // step of a pod start (~60 ms here), so a few are made ahead of time in the background, by a
-// thread at nice 19 so that refilling never competes with the starts; a pod without host ports
+// thread at nice 10 so that refilling yields to the starts; a pod without host ports
 // takes a ready one and only has its hostname set. A pod with host ports, or an empty pool, gets
 // a sandbox made on the spot.
 //

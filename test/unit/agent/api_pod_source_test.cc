@@ -1,8 +1,7 @@
-#include "agent/api_pod_source.h"
-
 #include <gtest/gtest.h>
 
 #include "agent/api_object_resolver.h"
+#include "agent/api_pod_changes.h"
 #include "base/base64.h"
 
 namespace berth::agent {

@@ -184,6 +184,23 @@ TEST(PodStatusReporterTest, SendsUpToSendersPodsAtOnce) {
   EXPECT_EQ(server.calls().size(), 3u);
 }
 
+TEST(PodStatusReporterTest, APodForgottenAndReportedAgainIsNotSentTwiceAtOnce) {
+  FakeServer server;
+  PodStatusReporter reporter(server.sender(), {.senders = 2});
+  reporter.start();
+  server.hold();
+  reporter.update(pod("a", "Pending"), "api");
+  ASSERT_TRUE(server.waitForCalls(1));
+  reporter.forget("a");
+  reporter.update(pod("a", "Running"), "api");
+  // The second sender is free, but "a" is still in flight: its next status waits.
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(server.calls().size(), 1u);
+  server.release();
+  ASSERT_TRUE(waitIdle(reporter));
+  EXPECT_EQ(server.calls(), (std::vector<std::string>{"a:Pending", "a:Running"}));
+}
+
 TEST(PodStatusReporterTest, SendsThePodWaitingLongestFirst) {
   FakeServer server;
   PodStatusReporter reporter(server.sender(), {.senders = 1});
