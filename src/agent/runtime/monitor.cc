@@ -35,6 +35,14 @@ void logLine(const std::string& text) {
   (void)!::write(2, line.data(), line.size());
 }
 
+// Milliseconds since `from`, with one decimal, and `from` moved to now.
+std::string lap(std::chrono::steady_clock::time_point& from) {
+  auto now = std::chrono::steady_clock::now();
+  auto tenths = std::chrono::duration_cast<std::chrono::microseconds>(now - from).count() / 100;
+  from = now;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " ms";
+}
+
 }  // namespace
 
 Monitor::Monitor(std::filesystem::path dir, int syncFd) : dir_(std::move(dir)), syncFd_(syncFd) {}
@@ -49,9 +57,11 @@ Monitor::~Monitor() {
 }
 
 int Monitor::run() {
+  auto t = std::chrono::steady_clock::now();
   if (!setUp()) {
     return 1;
   }
+  timings_ = "set-up " + lap(t);
   if (!createAndStart()) {
     return 1;
   }
@@ -142,6 +152,7 @@ bool Monitor::createAndStart() {
   }
   // A stale pid file from an earlier attempt must not be mistaken for this container's.
   ::unlink((dir_ / kPidFile).c_str());
+  auto t = std::chrono::steady_clock::now();
   int status = runRuntime(
       {"create", "--bundle", dir_.string(), "--pid-file", (dir_ / kPidFile).string(), request_.id},
       outPipe_[1], errPipe_[1]);
@@ -162,6 +173,7 @@ bool Monitor::createAndStart() {
   }
   oomFile_ = oomCounterFile(pid);
   oomBefore_ = std::max(0LL, readOomKillCount(oomFile_));
+  timings_ += ", create " + lap(t);
 
   status = runRuntime({"start", request_.id}, -1, -1);
   if (status != 0) {
@@ -180,6 +192,7 @@ bool Monitor::createAndStart() {
       return false;
     }
   }
+  timings_ += ", start " + lap(t);
   StartedRecord started;
   started.process = init_;
   started.startedAt = nowRfc3339Nano();
@@ -190,6 +203,8 @@ bool Monitor::createAndStart() {
   }
   report("ok");
   closeFd(syncFd_);
+  // Where a slow start went, for whoever reads monitor.log.
+  logLine("started: " + timings_ + ", record " + lap(t));
   return true;
 }
 

@@ -7,9 +7,10 @@
 // stderr on pipes it reads, then `<runtime> start`; writes the CPU quota into the container's
 // cgroup (MonitorRequest::cpuQuota; failing that fails the start); writes started.json and
 // reports "ok" on the sync fd (or error.json and "error <code> <message>", after `<runtime>
-// delete -f`); copies the output into the CRI log until the init exits and the pipes close;
-// reads the OOM-kill counter of the memory cgroup before the runtime deletes it; writes
-// exited.json; runs `<runtime> delete -f`; exits.
+// delete -f`) and logs how long each step took (stderr, which OciRuntime points at monitor.log);
+// copies the output into the CRI log until the init exits and the pipes close; reads the OOM-kill
+// counter of the memory cgroup before the runtime deletes it; writes exited.json; runs `<runtime>
+// delete -f`; exits.
 //
 // Standard library, libc and nlohmann::json only: one of these runs per container, so it must
 // stay small (statically linked, a few hundred KiB resident).
@@ -59,6 +60,7 @@ class Monitor {
   bool initExited_ = false;
   int initStatus_ = 0;
   std::string finishedAt_;
+  std::string timings_;  // of the start's steps, logged once it succeeded
 };
 
 }  // namespace berth::runtime

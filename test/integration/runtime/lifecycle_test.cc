@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "agent/runtime/cgroups.h"
+#include "base/files.h"
 #include "runtime_fixture.h"
 
 namespace berth::runtime::testing {
@@ -45,6 +46,13 @@ TEST_F(RuntimeTest, EchoHelloIsLoggedAndExitsZero) {
   std::regex stderrLine(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z stderr F oops\n)");
   EXPECT_TRUE(std::regex_search(log, stdoutLine)) << log;
   EXPECT_TRUE(std::regex_search(log, stderrLine)) << log;
+  // The monitor's own log says where the start's time went.
+  auto monitorLog = files::read(spec.dir / "monitor.log");
+  ASSERT_TRUE(monitorLog);
+  EXPECT_TRUE(std::regex_search(
+      *monitorLog, std::regex(R"(started: set-up [0-9.]+ ms, create [0-9.]+ ms, start [0-9.]+ )"
+                              R"(ms, record [0-9.]+ ms\n)")))
+      << *monitorLog;
   // The monitor deletes the container from the runtime after recording the exit.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (runtime_->listIds().value_or(std::vector<std::string>{"?"}).size() > 0 &&
