@@ -2,20 +2,10 @@
 
 #include "api/pod_codec.h"
 #include "api/validation.h"
+#include "base/json_pointer.h"
 #include "client/informer.h"
 
 namespace berth::agent {
-namespace {
-
-std::string stringAt(const nlohmann::json& doc, const char* pointer) {
-  nlohmann::json::json_pointer ptr(pointer);
-  if (!doc.is_object() || !doc.contains(ptr) || !doc.at(ptr).is_string()) {
-    return "";
-  }
-  return doc.at(ptr).get<std::string>();
-}
-
-}  // namespace
 
 std::optional<DesiredPod> desiredPod(const nlohmann::json& object,
                                      const std::function<bool(const std::string&)>& known) {
@@ -26,10 +16,10 @@ std::optional<DesiredPod> desiredPod(const nlohmann::json& object,
     api::setPodDefaults(d.pod);
   } else {
     // Shown with what is wrong; its deletion still works.
-    d.pod.metadata.name = stringAt(object, "/metadata/name");
-    d.pod.metadata.namespace_ = stringAt(object, "/metadata/namespace");
-    d.pod.metadata.uid = stringAt(object, "/metadata/uid");
-    if (auto ts = stringAt(object, "/metadata/deletionTimestamp"); !ts.empty()) {
+    d.pod.metadata.name = stringAtPointer(object, "/metadata/name");
+    d.pod.metadata.namespace_ = stringAtPointer(object, "/metadata/namespace");
+    d.pod.metadata.uid = stringAtPointer(object, "/metadata/uid");
+    if (auto ts = stringAtPointer(object, "/metadata/deletionTimestamp"); !ts.empty()) {
       d.pod.metadata.deletionTimestamp = ts;
       d.pod.metadata.deletionGracePeriodSeconds = 0;
     }
@@ -38,7 +28,7 @@ std::optional<DesiredPod> desiredPod(const nlohmann::json& object,
   if (d.pod.metadata.uid.empty()) {
     return std::nullopt;
   }
-  std::string phase = stringAt(object, "/status/phase");
+  std::string phase = stringAtPointer(object, "/status/phase");
   if ((phase == "Succeeded" || phase == "Failed") && !known(d.pod.metadata.uid)) {
     return std::nullopt;  // finished before this agent knew it: never run again
   }

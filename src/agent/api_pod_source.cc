@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "base/json_pointer.h"
+
 namespace berth::agent {
 
 using Steady = std::chrono::steady_clock;
@@ -10,14 +12,6 @@ namespace {
 
 constexpr std::chrono::milliseconds kDeleteRetryInitial{500};
 constexpr std::chrono::milliseconds kDeleteRetryMax{30'000};
-
-std::string stringAt(const nlohmann::json& doc, const char* pointer) {
-  nlohmann::json::json_pointer ptr(pointer);
-  if (!doc.is_object() || !doc.contains(ptr) || !doc.at(ptr).is_string()) {
-    return "";
-  }
-  return doc.at(ptr).get<std::string>();
-}
 
 }  // namespace
 
@@ -85,8 +79,8 @@ void ApiPodSource::podRemoved(const api::Pod& pod, const std::string& source) {
   // Only a deletion the API server asked for ends in a DELETE; a pod that merely left the set
   // (deleted at once, or bound elsewhere) is not ours to remove.
   auto cached = informer_->get(pod.metadata.namespace_ + "/" + pod.metadata.name);
-  if (!cached || stringAt(*cached, "/metadata/uid") != pod.metadata.uid ||
-      stringAt(*cached, "/metadata/deletionTimestamp").empty()) {
+  if (!cached || stringAtPointer(*cached, "/metadata/uid") != pod.metadata.uid ||
+      stringAtPointer(*cached, "/metadata/deletionTimestamp").empty()) {
     return;
   }
   {
@@ -156,7 +150,7 @@ void ApiPodSource::deleteDue() {
   }
   for (auto& [uid, d] : due) {
     auto cached = informer_->get(d.namespace_ + "/" + d.name);
-    if (!cached || stringAt(*cached, "/metadata/uid") != uid) {
+    if (!cached || stringAtPointer(*cached, "/metadata/uid") != uid) {
       std::lock_guard lock(mu_);
       deletions_.erase(uid);  // removed meanwhile
       continue;

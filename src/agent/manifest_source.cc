@@ -12,6 +12,7 @@
 #include "api/pod_codec.h"
 #include "api/validation.h"
 #include "base/files.h"
+#include "base/json_pointer.h"
 #include "base/sha256.h"
 
 namespace berth::agent {
@@ -36,16 +37,6 @@ bool isManifest(const std::string& name) {
   }
   auto ext = fs::path(name).extension().string();
   return ext == ".yaml" || ext == ".yml" || ext == ".json";
-}
-
-// The string at `pointer`, or `fallback` when absent or not a string (an invalid manifest must
-// still become a pod that says what is wrong with it).
-std::string stringAt(const nlohmann::json& doc, const char* pointer, const std::string& fallback) {
-  nlohmann::json::json_pointer ptr(pointer);
-  if (!doc.is_object() || !doc.contains(ptr) || !doc.at(ptr).is_string()) {
-    return fallback;
-  }
-  return doc.at(ptr).get<std::string>();
 }
 
 DesiredPod invalidPod(const std::string& name, const std::string& ns, const std::string& uid,
@@ -80,8 +71,8 @@ std::vector<DesiredPod> ManifestSource::parseFile(const fs::path& file, const st
   for (const auto& doc : *docs) {
     std::string content = doc.dump();
     std::string uid = staticUid(file, content);
-    std::string podName = stringAt(doc, "/metadata/name", stem);
-    std::string ns = stringAt(doc, "/metadata/namespace", "default");
+    std::string podName = stringAtPointer(doc, "/metadata/name", stem);
+    std::string ns = stringAtPointer(doc, "/metadata/namespace", "default");
     auto pod = api::decodePod(doc);
     if (!pod) {
       out.push_back(invalidPod(podName, ns, uid, pod.error().message()));
